@@ -1,0 +1,2 @@
+export * from './codec-registry.js';
+export * from './codecs/canonical-json.codec.js';

@@ -1,0 +1,4 @@
+export * from './codec.js';
+export * from './fix.schema.js';
+export * from './live-events.js';
+export * from './topics.js';
