@@ -1,0 +1,31 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { BrokerModule } from './broker/broker.module.js';
+import { ConfigModule } from './config/config.module.js';
+import type { RuntimeConfig } from './config/config.tokens.js';
+import { DatabaseModule } from './database/database.module.js';
+import { EventsModule } from './events/events.module.js';
+import { GeofencesModule } from './geofences/geofences.module.js';
+import { HealthModule } from './health/health.module.js';
+import { IngestModule } from './ingest/ingest.module.js';
+import { LiveModule } from './live/live.module.js';
+import { TrialsModule } from './trials/trials.module.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: RuntimeConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        EventsModule,
+        DatabaseModule,
+        BrokerModule,
+        TrialsModule,
+        GeofencesModule,
+        IngestModule,
+        LiveModule,
+        HealthModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,109 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+
+export type QoS = 0 | 1 | 2;
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/config.tokens.js';
+
+/** Handles one message; the broker's acknowledgement (PUBACK) is sent only after the returned promise settles. */
+export type MessageHandler = (topic: string, payload: Buffer) => Promise<void>;
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Lookout's one MQTT connection, with a stable client id and a persistent session, so QoS 1 messages sent
+ * while the server is down are delivered when it comes back. Messages are handled one at a time and
+ * acknowledged only once handled: a crash before storing means the broker delivers again.
+ */
+@Injectable()
+export class MqttService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(MqttService.name);
+  private client?: MqttClient;
+  private handler?: MessageHandler;
+  private readonly subscriptions = new Map<string, QoS>();
+
+  constructor(@Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig) {}
+
+  /** Registered during module init, before the connection opens, so no queued message finds nobody home. */
+  setMessageHandler(handler: MessageHandler): void {
+    this.handler = handler;
+  }
+
+  addSubscription(filter: string, qos: QoS): void {
+    this.subscriptions.set(filter, qos);
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  /** The broker URL without credentials, for logs and health. */
+  get brokerUrl(): string {
+    const url = new URL(this.config.mqttUrl);
+    url.username = '';
+    url.password = '';
+    return url.toString().replace(/\/$/, '');
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    // aedes speaks MQTT 3.1.1; an external broker (Mosquitto) gets MQTT 5 for shared subscriptions.
+    const protocolVersion = this.config.embedded.broker ? 4 : 5;
+    const options: IClientOptions = {
+      clientId: this.config.mqtt.clientId,
+      clean: false,
+      protocolVersion,
+      properties: protocolVersion === 5 ? { sessionExpiryInterval: 24 * 3600 } : undefined,
+      username: this.config.mqtt.username,
+      password: this.config.mqtt.password,
+      reconnectPeriod: 1000,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      manualConnect: true,
+    };
+    const client = mqtt.connect(this.config.mqttUrl, options);
+    client.handleMessage = (packet, done) => {
+      const handler = this.handler;
+      if (!handler) return done();
+      const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+      handler(packet.topic, payload).then(
+        () => done(),
+        (error: unknown) => {
+          this.logger.error(`message on ${packet.topic} not handled: ${String(error)}`);
+          done();
+        },
+      );
+    };
+    client.on('connect', () => {
+      this.logger.log(`connected to ${this.brokerUrl} as ${this.config.mqtt.clientId} (MQTT v${protocolVersion})`);
+      for (const [filter, qos] of this.subscriptions) {
+        client.subscribe(filter, { qos }, (error) => {
+          if (error) this.logger.error(`subscribe ${filter} failed: ${error.message}`);
+        });
+      }
+    });
+    client.on('offline', () => this.logger.warn(`broker ${this.brokerUrl} unreachable; reconnecting`));
+    client.on('error', (error) => this.logger.warn(`broker ${this.brokerUrl}: ${error.message}`));
+    this.client = client;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        client.removeListener('connect', onConnect);
+        reject(new Error(`could not connect to the MQTT broker at ${this.brokerUrl} within ${CONNECT_TIMEOUT_MS} ms (MQTT_URL)`));
+      }, CONNECT_TIMEOUT_MS);
+      const onConnect = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      client.once('connect', onConnect);
+      client.connect();
+    });
+  }
+
+  async publish(topic: string, payload: string | Buffer, qos: QoS, retain = false): Promise<void> {
+    if (!this.client) throw new Error('MQTT client is not started');
+    await this.client.publishAsync(topic, payload, { qos, retain });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client) await client.endAsync();
+  }
+}

@@ -1,0 +1,116 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Log levels Nest understands, most verbose first. */
+export const LOG_LEVELS = ['verbose', 'debug', 'log', 'warn', 'error'] as const;
+
+const port = (name: string, fallback: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((value, ctx) => {
+      const n = Number(value);
+      if (!/^\d+$/.test(value) || n > 65535) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a port number 0-65535, got "${value}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const optionalUrl = (name: string, protocols: readonly string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return undefined;
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a URL like ${protocols[0]}//host:port, got "${value}"` });
+        return z.NEVER;
+      }
+      if (!protocols.includes(url.protocol)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must use ${protocols.join(' or ')}, got "${url.protocol}"`,
+        });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const topicLevel = (name: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, `${name} may contain only letters, digits, ".", "_" and "-" (1-64 characters)`);
+
+/**
+ * The environment Lookout reads, once, at boot. Every variable is documented in the README's
+ * configuration table; nothing else in the server reads process.env.
+ */
+export const environmentSchema = z.object({
+  DATABASE_URL: optionalUrl('DATABASE_URL', ['postgres:', 'postgresql:']),
+  MQTT_URL: optionalUrl('MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']),
+  MQTT_USERNAME: z.string().optional(),
+  MQTT_PASSWORD: z.string().optional(),
+  MQTT_CLIENT_ID: topicLevel('MQTT_CLIENT_ID').default('lookout-server'),
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_PORT: port('HTTP_PORT', 3000),
+  MQTT_HOST: z.string().min(1).default('127.0.0.1'),
+  MQTT_PORT: port('MQTT_PORT', 1883),
+  DATA_DIR: z.string().min(1).default('.data'),
+  EMBEDDED_PG_PORT: port('EMBEDDED_PG_PORT', 0),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('log'),
+});
+
+export type Environment = z.input<typeof environmentSchema>;
+
+export interface LookoutConfig {
+  /** External PostgreSQL; undefined starts the embedded one in `dataDir`. */
+  databaseUrl?: string;
+  /** External MQTT broker; undefined runs the embedded aedes broker on `mqtt.host:mqtt.port`. */
+  mqttUrl?: string;
+  mqtt: { host: string; port: number; clientId: string; username?: string; password?: string };
+  http: { host: string; port: number };
+  dataDir: string;
+  /** 0 picks a free port at each start. */
+  embeddedPostgresPort: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses and validates the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): LookoutConfig {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const variable = issue.path.join('.');
+        return issue.message.startsWith(variable) ? issue.message : `${variable}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    mqttUrl: e.MQTT_URL,
+    mqtt: {
+      host: e.MQTT_HOST,
+      port: e.MQTT_PORT,
+      clientId: e.MQTT_CLIENT_ID,
+      username: e.MQTT_USERNAME,
+      password: e.MQTT_PASSWORD,
+    },
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    dataDir: path.resolve(e.DATA_DIR),
+    embeddedPostgresPort: e.EMBEDDED_PG_PORT,
+    logLevel: e.LOG_LEVEL,
+  };
+}

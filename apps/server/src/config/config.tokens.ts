@@ -1,0 +1,10 @@
+import type { LookoutConfig } from './config.schema.js';
+
+/** The validated configuration, with the URLs of the database and broker actually in use. */
+export interface RuntimeConfig extends LookoutConfig {
+  databaseUrl: string;
+  mqttUrl: string;
+  embedded: { database: boolean; broker: boolean };
+}
+
+export const RUNTIME_CONFIG = Symbol('RUNTIME_CONFIG');

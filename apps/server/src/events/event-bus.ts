@@ -1,0 +1,25 @@
+import { EventEmitter } from 'node:events';
+import { Injectable } from '@nestjs/common';
+import type { LiveBreach, LiveFix } from '../../../../libs/telemetry/src/index.js';
+
+/** Events that cross domains inside the server (ingest -> live gateway, later KPIs and downlink). */
+export interface DomainEventMap {
+  'fix.stored': LiveFix;
+  'breach.detected': LiveBreach;
+}
+
+/** A typed in-process bus: event names and payloads are checked at compile time, never bare strings. */
+@Injectable()
+export class EventBus {
+  private readonly emitter = new EventEmitter();
+
+  emit<K extends keyof DomainEventMap>(name: K, payload: DomainEventMap[K]): void {
+    this.emitter.emit(name, payload);
+  }
+
+  /** Subscribes; returns the function that unsubscribes. */
+  on<K extends keyof DomainEventMap>(name: K, handler: (payload: DomainEventMap[K]) => void): () => void {
+    this.emitter.on(name, handler);
+    return () => this.emitter.off(name, handler);
+  }
+}

@@ -1,0 +1,171 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { codecByName, UnknownCodecError } from '../../../../devices/src/index.js';
+import {
+  allDevicesFilter,
+  parseDeviceTopic,
+  type CanonicalFix,
+  type LiveFix,
+} from '../../../../libs/telemetry/src/index.js';
+import { MqttService } from '../broker/mqtt.service.js';
+import { EventBus } from '../events/event-bus.js';
+import { BREACH_CHECK, type BreachCheck } from '../geofences/breach-check.js';
+import { DevicesService } from '../trials/devices.service.js';
+import { DeadLetterRepository, type DeadLetter } from './dead-letter.repository.js';
+import { FixRepository } from './fix.repository.js';
+import { IngestMetrics } from './ingest.metrics.js';
+
+/** A fix message larger than this is refused whole (a batch of 1,000 canonical fixes is about 150 KiB). */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
+const MAX_RETRY_DELAY_MS = 5_000;
+
+/** SQLSTATE classes 22 (data exception) and 23 (integrity violation) are the message's fault, not the database's. */
+function isPermanentDatabaseError(error: unknown): boolean {
+  const code = (error as { code?: unknown; driverError?: { code?: unknown } }).driverError?.code ??
+    (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^2[23]/.test(code);
+}
+
+class ShuttingDown extends Error {}
+
+export function toLiveFix(fix: CanonicalFix): LiveFix {
+  return {
+    deviceId: fix.deviceId,
+    fixTimeMs: fix.fixTimeMs,
+    receivedAtMs: fix.receivedAtMs,
+    lon: fix.lon,
+    lat: fix.lat,
+    accuracyM: fix.accuracyM,
+    sequence: fix.sequence,
+  };
+}
+
+/**
+ * MQTT fix messages -> decode with the device's codec -> validate -> store -> breach check -> live events.
+ * Nothing a device sends can stop ingest: every bad message or item is logged, counted and kept as a dead
+ * letter. Database outages are retried with backoff, holding the message unacknowledged meanwhile, so the
+ * broker keeps everything that has not been stored.
+ */
+@Injectable()
+export class IngestService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(IngestService.name);
+  private stopping = false;
+
+  constructor(
+    private readonly mqtt: MqttService,
+    private readonly devices: DevicesService,
+    private readonly fixes: FixRepository,
+    private readonly deadLetters: DeadLetterRepository,
+    private readonly metrics: IngestMetrics,
+    private readonly bus: EventBus,
+    @Inject(BREACH_CHECK) private readonly breachCheck: BreachCheck,
+  ) {}
+
+  onModuleInit(): void {
+    this.mqtt.setMessageHandler((topic, payload) => this.handleMessage(topic, payload));
+    this.mqtt.addSubscription(allDevicesFilter('fix'), 1);
+  }
+
+  onApplicationShutdown(): void {
+    this.stopping = true;
+  }
+
+  async handleMessage(topic: string, payload: Buffer, receivedAtMs = Date.now()): Promise<void> {
+    this.metrics.messages++;
+    try {
+      await this.ingest(topic, payload, receivedAtMs);
+    } catch (error) {
+      if (error instanceof ShuttingDown) throw error;
+      // Last line of defence: a bug must cost one message (kept as a dead letter), never the pipeline.
+      this.logger.error(`unexpected error on ${topic}: ${(error as Error).stack ?? String(error)}`);
+      await this.reject([{ receivedAtMs, topic, itemIndex: -1, reason: `internal error: ${String(error)}`, payload }]);
+    }
+  }
+
+  private async ingest(topic: string, payload: Buffer, receivedAtMs: number): Promise<void> {
+    const parsed = parseDeviceTopic(topic);
+    if (!parsed || parsed.kind !== 'fix') {
+      return this.reject([{ receivedAtMs, topic, itemIndex: -1, reason: 'not a fix topic', payload }]);
+    }
+    const { deviceId } = parsed;
+    const letter = (reason: string, itemIndex = -1): DeadLetter => ({
+      receivedAtMs,
+      topic,
+      deviceId,
+      itemIndex,
+      reason,
+      payload,
+    });
+    if (payload.length > MAX_MESSAGE_BYTES) {
+      return this.reject([letter(`message is ${payload.length} bytes; at most ${MAX_MESSAGE_BYTES} are accepted`)]);
+    }
+    const device = await this.withRetry(() => this.devices.find(deviceId));
+    if (!device) return this.reject([letter(`unknown device "${deviceId}": register it before it publishes`)]);
+    let codec;
+    try {
+      codec = codecByName(device.codec);
+    } catch (error) {
+      if (error instanceof UnknownCodecError) return this.reject([letter(`device ${deviceId}: ${error.message}`)]);
+      throw error;
+    }
+    const decoded = codec.decode(payload, { deviceId, receivedAtMs });
+    if (decoded.rejected.length > 0) {
+      await this.reject(decoded.rejected.map(({ index, reason }) => letter(reason, index)));
+    }
+    if (decoded.fixes.length === 0) return;
+
+    let stored: CanonicalFix[];
+    try {
+      stored = await this.withRetry(() => this.fixes.insertNew(decoded.fixes));
+    } catch (error) {
+      if (!isPermanentDatabaseError(error)) throw error;
+      return this.reject([letter(`the database refused the fixes: ${(error as Error).message}`)]);
+    }
+    this.metrics.fixesStored += stored.length;
+    this.metrics.fixesDuplicate += decoded.fixes.length - stored.length;
+
+    // The detector sees a device's fixes in time order, whatever order the batch listed them in.
+    stored.sort((a, b) => a.fixTimeMs - b.fixTimeMs);
+    for (const fix of stored) {
+      this.bus.emit('fix.stored', toLiveFix(fix));
+      for (const breach of this.breachCheck.check(fix, device)) {
+        this.metrics.breaches++;
+        this.logger.warn(
+          `BREACH ${breach.severity} device=${breach.deviceId} zone=${breach.zoneId} v${breach.zoneVersion} ` +
+            `(${breach.zoneKind}) ${breach.distanceBeyondBoundaryM.toFixed(1)} m beyond the boundary, ` +
+            `accuracy ${breach.accuracyM} m, fix ${new Date(fix.fixTimeMs).toISOString()}`,
+        );
+        this.bus.emit('breach.detected', breach);
+      }
+    }
+  }
+
+  private async reject(letters: DeadLetter[]): Promise<void> {
+    this.metrics.rejected += letters.length;
+    for (const letter of letters) {
+      const item = letter.itemIndex >= 0 ? ` item ${letter.itemIndex}` : '';
+      this.logger.warn(`rejected ${letter.topic}${item}: ${letter.reason}`);
+    }
+    try {
+      await this.withRetry(() => this.deadLetters.insert(letters));
+    } catch (error) {
+      if (error instanceof ShuttingDown) throw error;
+      this.logger.error(`could not keep ${letters.length} dead letter(s): ${String(error)}`);
+    }
+  }
+
+  /** Retries an operation through database outages; a permanent error (bad data) is thrown at once. */
+  private async withRetry<T>(operation: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await operation();
+      } catch (error) {
+        if (isPermanentDatabaseError(error)) throw error;
+        if (this.stopping) throw new ShuttingDown('ingest is stopping');
+        this.metrics.storeRetries++;
+        const delayMs = Math.min(MAX_RETRY_DELAY_MS, 100 * 2 ** attempt);
+        this.logger.warn(`database unavailable (${(error as Error).message}); retrying in ${delayMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+}
