@@ -23,6 +23,8 @@ export interface LookoutRuntime {
  * outlives every connection to it.
  */
 export async function startLookout(config: LookoutConfig): Promise<LookoutRuntime> {
+  const logLevels = LOG_LEVELS.slice(LOG_LEVELS.indexOf(config.logLevel)) as LogLevel[];
+  Logger.overrideLogger(logLevels);
   const logger = new Logger('Lookout');
   const cleanups: (() => Promise<void>)[] = [];
   const cleanUp = async () => {
@@ -49,7 +51,6 @@ export async function startLookout(config: LookoutConfig): Promise<LookoutRuntim
       mqttUrl,
       embedded: { database: !config.databaseUrl, broker: !config.mqttUrl },
     };
-    const logLevels = LOG_LEVELS.slice(LOG_LEVELS.indexOf(config.logLevel)) as LogLevel[];
     const app = await NestFactory.create(AppModule.forRoot(runtime), { logger: logLevels });
     cleanups.push(() => app.close());
     await app.listen(config.http.port, config.http.host);

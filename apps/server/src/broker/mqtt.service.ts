@@ -51,7 +51,7 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
       clientId: this.config.mqtt.clientId,
       clean: false,
       protocolVersion,
-      properties: protocolVersion === 5 ? { sessionExpiryInterval: 24 * 3600 } : undefined,
+      properties: protocolVersion === 5 ? { sessionExpiryInterval: this.config.mqtt.sessionExpiryS } : undefined,
       username: this.config.mqtt.username,
       password: this.config.mqtt.password,
       reconnectPeriod: 1000,

@@ -7,7 +7,7 @@ describe('loadConfig', () => {
     expect(config).toEqual({
       databaseUrl: undefined,
       mqttUrl: undefined,
-      mqtt: { host: '127.0.0.1', port: 1883, clientId: 'lookout-server', username: undefined, password: undefined },
+      mqtt: { host: '127.0.0.1', port: 1883, clientId: 'lookout-server', sessionExpiryS: 86400, username: undefined, password: undefined },
       http: { host: '127.0.0.1', port: 3000 },
       dataDir: path.resolve('.data'),
       embeddedPostgresPort: 0,
@@ -40,6 +40,7 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'mysql://x/y', 'DATABASE_URL must use postgres: or postgresql:, got "mysql:"'],
     ['DATABASE_URL', 'not a url', 'DATABASE_URL must be a URL like postgres://host:port, got "not a url"'],
     ['MQTT_URL', 'http://broker', 'MQTT_URL must use mqtt: or mqtts: or tcp: or ws: or wss:, got "http:"'],
+    ['MQTT_SESSION_EXPIRY_S', '1h', 'MQTT_SESSION_EXPIRY_S must be a whole number of seconds'],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of verbose, debug, log, warn, error'],
     ['MQTT_CLIENT_ID', 'a/b', 'MQTT_CLIENT_ID may contain only letters'],
   ])('rejects %s=%s naming the variable and what was expected', (variable, value, message) => {

@@ -55,6 +55,11 @@ export const environmentSchema = z.object({
   MQTT_USERNAME: z.string().optional(),
   MQTT_PASSWORD: z.string().optional(),
   MQTT_CLIENT_ID: topicLevel('MQTT_CLIENT_ID').default('lookout-server'),
+  MQTT_SESSION_EXPIRY_S: z
+    .string()
+    .default('86400')
+    .refine((value) => /^\d+$/.test(value), { message: 'MQTT_SESSION_EXPIRY_S must be a whole number of seconds' })
+    .transform(Number),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: port('HTTP_PORT', 3000),
   MQTT_HOST: z.string().min(1).default('127.0.0.1'),
@@ -71,7 +76,15 @@ export interface LookoutConfig {
   databaseUrl?: string;
   /** External MQTT broker; undefined runs the embedded aedes broker on `mqtt.host:mqtt.port`. */
   mqttUrl?: string;
-  mqtt: { host: string; port: number; clientId: string; username?: string; password?: string };
+  mqtt: {
+    host: string;
+    port: number;
+    clientId: string;
+    /** MQTT 5: how long the broker keeps the session (subscriptions, queued QoS 1 messages) while we are away. */
+    sessionExpiryS: number;
+    username?: string;
+    password?: string;
+  };
   http: { host: string; port: number };
   dataDir: string;
   /** 0 picks a free port at each start. */
@@ -105,6 +118,7 @@ export function loadConfig(env: Record<string, string | undefined>): LookoutConf
       host: e.MQTT_HOST,
       port: e.MQTT_PORT,
       clientId: e.MQTT_CLIENT_ID,
+      sessionExpiryS: e.MQTT_SESSION_EXPIRY_S,
       username: e.MQTT_USERNAME,
       password: e.MQTT_PASSWORD,
     },

