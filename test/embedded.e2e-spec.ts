@@ -36,7 +36,9 @@ describe('embedded PostgreSQL and embedded broker', () => {
     }
     // Stopped: nothing listens on the old port any more.
     await expect(
-      new Promise((resolve, reject) => net.connect(port, '127.0.0.1').once('connect', resolve).once('error', reject)),
+      new Promise((resolve, reject) =>
+        net.connect(port, '127.0.0.1').once('connect', resolve).once('error', reject),
+      ),
     ).rejects.toThrow(/ECONNREFUSED/);
 
     const second = await startTestLookout({ external: false, dataDir });
@@ -56,7 +58,12 @@ describe('embedded PostgreSQL and embedded broker', () => {
     const { port } = blocker.address() as net.AddressInfo;
     const dataDir = await tempDataDir();
     try {
-      const config = loadConfig({ MQTT_PORT: String(port), HTTP_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'error' });
+      const config = loadConfig({
+        MQTT_PORT: String(port),
+        HTTP_PORT: '0',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'error',
+      });
       const attempt = startLookout(config);
       await expect(attempt).rejects.toThrow(`port ${port} on 127.0.0.1 is already in use`);
       await expect(attempt).rejects.toThrow(/MQTT_PORT.*MQTT_URL/);

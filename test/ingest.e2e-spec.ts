@@ -51,7 +51,9 @@ describe(`ingest end to end (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded 
   });
 
   it('stores a fix published over MQTT and pushes it to WebSocket clients', async () => {
-    await device.publishAsync(deviceTopic(worker, 'fix'), fixPayload(at(0), INSIDE, { sequence: 0 }), { qos: 1 });
+    await device.publishAsync(deviceTopic(worker, 'fix'), fixPayload(at(0), INSIDE, { sequence: 0 }), {
+      qos: 1,
+    });
     const rows = await eventually(async () => {
       const found = await sql<{ lon: number; lat: number; accuracy_m: number; sequence: string; time: Date }>(
         runtime,
@@ -68,8 +70,12 @@ describe(`ingest end to end (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded 
   });
 
   it('raises one breach, in the log and on the socket, when the worker leaves the safe zone', async () => {
-    await device.publishAsync(deviceTopic(worker, 'fix'), fixPayload(at(1), OUTSIDE, { sequence: 1 }), { qos: 1 });
-    await device.publishAsync(deviceTopic(worker, 'fix'), fixPayload(at(2), OUTSIDE, { sequence: 2 }), { qos: 1 });
+    await device.publishAsync(deviceTopic(worker, 'fix'), fixPayload(at(1), OUTSIDE, { sequence: 1 }), {
+      qos: 1,
+    });
+    await device.publishAsync(deviceTopic(worker, 'fix'), fixPayload(at(2), OUTSIDE, { sequence: 2 }), {
+      qos: 1,
+    });
     await eventually(() => expect(fixes.filter((fix) => fix.deviceId === worker)).toHaveLength(3));
     expect(breaches).toHaveLength(1);
     expect(breaches[0]).toMatchObject({
@@ -85,7 +91,9 @@ describe(`ingest end to end (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded 
   });
 
   it('rejects a malformed payload with its reason and keeps storing the fixes after it', async () => {
-    const before = (await (await fetch(`${runtime.httpUrl}/health`)).json()) as { ingest: { rejected: number } };
+    const before = (await (await fetch(`${runtime.httpUrl}/health`)).json()) as {
+      ingest: { rejected: number };
+    };
     await device.publishAsync(deviceTopic(worker, 'fix'), '{"lon": 1, "lat":', { qos: 1 });
     await device.publishAsync(
       deviceTopic(worker, 'fix'),
@@ -115,7 +123,9 @@ describe(`ingest end to end (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded 
       { item_index: -1, reason: expect.stringMatching(/^payload is not UTF-8 JSON/) },
       { item_index: 1, reason: 'lon: lon must be within [-180, 180]' },
     ]);
-    const after = (await (await fetch(`${runtime.httpUrl}/health`)).json()) as { ingest: { rejected: number } };
+    const after = (await (await fetch(`${runtime.httpUrl}/health`)).json()) as {
+      ingest: { rejected: number };
+    };
     expect(after.ingest.rejected - before.ingest.rejected).toBe(2);
   });
 
@@ -123,7 +133,9 @@ describe(`ingest end to end (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded 
     const payload = fixPayload(at(6), INSIDE, { sequence: 6 });
     await device.publishAsync(deviceTopic(worker, 'fix'), payload, { qos: 1 });
     await device.publishAsync(deviceTopic(worker, 'fix'), payload, { qos: 1 });
-    await device.publishAsync(deviceTopic(worker, 'fix'), fixPayload(at(7), INSIDE, { sequence: 7 }), { qos: 1 });
+    await device.publishAsync(deviceTopic(worker, 'fix'), fixPayload(at(7), INSIDE, { sequence: 7 }), {
+      qos: 1,
+    });
     await eventually(() => expect(fixes.filter((fix) => fix.fixTimeMs === at(7).getTime())).toHaveLength(1));
     expect(fixes.filter((fix) => fix.fixTimeMs === at(6).getTime())).toHaveLength(1);
     const rows = await sql(runtime, 'SELECT 1 FROM fix WHERE device_id = $1 AND time = $2', [worker, at(6)]);
@@ -134,9 +146,11 @@ describe(`ingest end to end (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded 
     const stranger = `stranger-${runId()}`;
     await device.publishAsync(deviceTopic(stranger, 'fix'), fixPayload(at(0), INSIDE), { qos: 1 });
     const letters = await eventually(async () => {
-      const rows = await sql<{ reason: string }>(runtime, 'SELECT reason FROM dead_letter WHERE device_id = $1', [
-        stranger,
-      ]);
+      const rows = await sql<{ reason: string }>(
+        runtime,
+        'SELECT reason FROM dead_letter WHERE device_id = $1',
+        [stranger],
+      );
       expect(rows).toHaveLength(1);
       return rows;
     });

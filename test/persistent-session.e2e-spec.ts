@@ -43,9 +43,11 @@ if (!external) {
     const second = await startLookout(loadConfig(env));
     try {
       const rows = await eventually(async () => {
-        const found = await sql<{ time: Date }>(second, 'SELECT time FROM fix WHERE device_id = $1 ORDER BY time', [
-          deviceId,
-        ]);
+        const found = await sql<{ time: Date }>(
+          second,
+          'SELECT time FROM fix WHERE device_id = $1 ORDER BY time',
+          [deviceId],
+        );
         expect(found).toHaveLength(3);
         return found;
       });

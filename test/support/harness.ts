@@ -42,7 +42,12 @@ export async function startTestLookout(services: TestServices): Promise<LookoutR
 }
 
 export async function connectDevice(runtime: LookoutRuntime, clientId: string): Promise<MqttClient> {
-  return mqtt.connectAsync(runtime.config.mqttUrl, { clientId, protocolVersion: 4, clean: true, reconnectPeriod: 0 });
+  return mqtt.connectAsync(runtime.config.mqttUrl, {
+    clientId,
+    protocolVersion: 4,
+    clean: true,
+    reconnectPeriod: 0,
+  });
 }
 
 export async function connectLive(runtime: LookoutRuntime): Promise<LiveClient> {
@@ -69,7 +74,11 @@ export async function sql<T extends pg.QueryResultRow>(
 }
 
 /** Polls until the check passes or the time is up; the last failure is what the test reports. */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T> | T,
+  timeoutMs = 10_000,
+  intervalMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

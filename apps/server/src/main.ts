@@ -7,7 +7,9 @@ export async function runUntilSignalled(start: () => Promise<LookoutRuntime>): P
   try {
     runtime = await start();
   } catch (error) {
-    console.error(error instanceof ConfigError ? error.message : `Lookout did not start: ${(error as Error).message}`);
+    console.error(
+      error instanceof ConfigError ? error.message : `Lookout did not start: ${(error as Error).message}`,
+    );
     process.exit(1);
   }
   let stopping = false;

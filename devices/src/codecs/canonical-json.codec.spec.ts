@@ -1,7 +1,8 @@
 import { canonicalJsonCodec, MAX_BATCH_FIXES } from './canonical-json.codec.js';
 
 const context = { deviceId: 'dev-1', receivedAtMs: Date.parse('2026-11-21T10:00:05Z') };
-const bytes = (value: unknown) => new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
+const bytes = (value: unknown) =>
+  new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
 const goodFix = { fixTime: '2026-11-21T10:00:00.000Z', lon: -1.5, lat: 52.9, accuracyM: 3.2, sequence: 7 };
 
 describe('canonical JSON codec', () => {
@@ -59,7 +60,11 @@ describe('canonical JSON codec', () => {
 
   it('rejects unknown fields, missing fields and a time without a zone', () => {
     const result = canonicalJsonCodec.decode(
-      bytes([{ ...goodFix, colour: 'red' }, { lon: 1, lat: 2 }, { ...goodFix, fixTime: '2026-11-21T10:00:00' }]),
+      bytes([
+        { ...goodFix, colour: 'red' },
+        { lon: 1, lat: 2 },
+        { ...goodFix, fixTime: '2026-11-21T10:00:00' },
+      ]),
       context,
     );
     expect(result.fixes).toEqual([]);
@@ -79,7 +84,14 @@ describe('canonical JSON codec', () => {
 
   it('round-trips what it encodes', () => {
     const fixes = [
-      { fixTimeMs: 1_700_000_000_000, lon: 0.1, lat: 51.5, accuracyM: 2, sequence: 1, fixType: '3d' as const },
+      {
+        fixTimeMs: 1_700_000_000_000,
+        lon: 0.1,
+        lat: 51.5,
+        accuracyM: 2,
+        sequence: 1,
+        fixType: '3d' as const,
+      },
       { fixTimeMs: 1_700_000_001_000, lon: 0.2, lat: 51.6, accuracyM: 4.5, batteryPct: 80 },
     ];
     const decoded = canonicalJsonCodec.decode(canonicalJsonCodec.encode!(fixes), {
@@ -87,6 +99,8 @@ describe('canonical JSON codec', () => {
       receivedAtMs: 1_700_000_002_000,
     });
     expect(decoded.rejected).toEqual([]);
-    expect(decoded.fixes).toEqual(fixes.map((fix) => ({ ...fix, deviceId: 'dev-1', receivedAtMs: 1_700_000_002_000 })));
+    expect(decoded.fixes).toEqual(
+      fixes.map((fix) => ({ ...fix, deviceId: 'dev-1', receivedAtMs: 1_700_000_002_000 })),
+    );
   });
 });

@@ -68,7 +68,10 @@ export const canonicalJsonCodec: FixCodec = {
     try {
       body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
     } catch (error) {
-      return { fixes: [], rejected: [{ index: -1, reason: `payload is not UTF-8 JSON: ${(error as Error).message}` }] };
+      return {
+        fixes: [],
+        rejected: [{ index: -1, reason: `payload is not UTF-8 JSON: ${(error as Error).message}` }],
+      };
     }
     const items = Array.isArray(body) ? body : [body];
     if (Array.isArray(body) && body.length === 0) {
@@ -77,7 +80,9 @@ export const canonicalJsonCodec: FixCodec = {
     if (items.length > MAX_BATCH_FIXES) {
       return {
         fixes: [],
-        rejected: [{ index: -1, reason: `batch has ${items.length} fixes; at most ${MAX_BATCH_FIXES} are accepted` }],
+        rejected: [
+          { index: -1, reason: `batch has ${items.length} fixes; at most ${MAX_BATCH_FIXES} are accepted` },
+        ],
       };
     }
     const result: DecodeResult = { fixes: [], rejected: [] };

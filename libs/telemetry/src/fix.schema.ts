@@ -22,10 +22,18 @@ export const canonicalFixSchema = z.object({
   deviceId: deviceIdSchema,
   fixTimeMs: z.number().int('fixTimeMs must be an integer number of milliseconds').nonnegative(),
   receivedAtMs: z.number().int().nonnegative(),
-  lon: z.number().finite().min(-180, 'lon must be within [-180, 180]').max(180, 'lon must be within [-180, 180]'),
+  lon: z
+    .number()
+    .finite()
+    .min(-180, 'lon must be within [-180, 180]')
+    .max(180, 'lon must be within [-180, 180]'),
   lat: z.number().finite().min(-90, 'lat must be within [-90, 90]').max(90, 'lat must be within [-90, 90]'),
   /** Horizontal accuracy in metres at 95% confidence. */
-  accuracyM: z.number().finite().nonnegative('accuracyM must be >= 0').max(10_000, 'accuracyM must be <= 10000'),
+  accuracyM: z
+    .number()
+    .finite()
+    .nonnegative('accuracyM must be >= 0')
+    .max(10_000, 'accuracyM must be <= 10000'),
   altitudeM: z.number().finite().optional(),
   speedMps: z.number().finite().nonnegative().optional(),
   headingDeg: z.number().finite().min(0).max(360).optional(),

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 
 export type QoS = 0 | 1 | 2;
@@ -51,7 +57,8 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
       clientId: this.config.mqtt.clientId,
       clean: false,
       protocolVersion,
-      properties: protocolVersion === 5 ? { sessionExpiryInterval: this.config.mqtt.sessionExpiryS } : undefined,
+      properties:
+        protocolVersion === 5 ? { sessionExpiryInterval: this.config.mqtt.sessionExpiryS } : undefined,
       username: this.config.mqtt.username,
       password: this.config.mqtt.password,
       reconnectPeriod: 1000,
@@ -72,7 +79,9 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
       );
     };
     client.on('connect', () => {
-      this.logger.log(`connected to ${this.brokerUrl} as ${this.config.mqtt.clientId} (MQTT v${protocolVersion})`);
+      this.logger.log(
+        `connected to ${this.brokerUrl} as ${this.config.mqtt.clientId} (MQTT v${protocolVersion})`,
+      );
       for (const [filter, qos] of this.subscriptions) {
         client.subscribe(filter, { qos }, (error) => {
           if (error) this.logger.error(`subscribe ${filter} failed: ${error.message}`);
@@ -85,7 +94,11 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         client.removeListener('connect', onConnect);
-        reject(new Error(`could not connect to the MQTT broker at ${this.brokerUrl} within ${CONNECT_TIMEOUT_MS} ms (MQTT_URL)`));
+        reject(
+          new Error(
+            `could not connect to the MQTT broker at ${this.brokerUrl} within ${CONNECT_TIMEOUT_MS} ms (MQTT_URL)`,
+          ),
+        );
       }, CONNECT_TIMEOUT_MS);
       const onConnect = () => {
         clearTimeout(timer);

@@ -7,7 +7,14 @@ describe('loadConfig', () => {
     expect(config).toEqual({
       databaseUrl: undefined,
       mqttUrl: undefined,
-      mqtt: { host: '127.0.0.1', port: 1883, clientId: 'lookout-server', sessionExpiryS: 86400, username: undefined, password: undefined },
+      mqtt: {
+        host: '127.0.0.1',
+        port: 1883,
+        clientId: 'lookout-server',
+        sessionExpiryS: 86400,
+        username: undefined,
+        password: undefined,
+      },
       http: { host: '127.0.0.1', port: 3000 },
       dataDir: path.resolve('.data'),
       embeddedPostgresPort: 0,

@@ -27,7 +27,10 @@ const optionalUrl = (name: string, protocols: readonly string[]) =>
       try {
         url = new URL(value);
       } catch {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a URL like ${protocols[0]}//host:port, got "${value}"` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a URL like ${protocols[0]}//host:port, got "${value}"`,
+        });
         return z.NEVER;
       }
       if (!protocols.includes(url.protocol)) {
@@ -43,7 +46,10 @@ const optionalUrl = (name: string, protocols: readonly string[]) =>
 const topicLevel = (name: string) =>
   z
     .string()
-    .regex(/^[A-Za-z0-9._-]{1,64}$/, `${name} may contain only letters, digits, ".", "_" and "-" (1-64 characters)`);
+    .regex(
+      /^[A-Za-z0-9._-]{1,64}$/,
+      `${name} may contain only letters, digits, ".", "_" and "-" (1-64 characters)`,
+    );
 
 /**
  * The environment Lookout reads, once, at boot. Every variable is documented in the README's
@@ -58,7 +64,9 @@ export const environmentSchema = z.object({
   MQTT_SESSION_EXPIRY_S: z
     .string()
     .default('86400')
-    .refine((value) => /^\d+$/.test(value), { message: 'MQTT_SESSION_EXPIRY_S must be a whole number of seconds' })
+    .refine((value) => /^\d+$/.test(value), {
+      message: 'MQTT_SESSION_EXPIRY_S must be a whole number of seconds',
+    })
     .transform(Number),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: port('HTTP_PORT', 3000),
@@ -66,7 +74,9 @@ export const environmentSchema = z.object({
   MQTT_PORT: port('MQTT_PORT', 1883),
   DATA_DIR: z.string().min(1).default('.data'),
   EMBEDDED_PG_PORT: port('EMBEDDED_PG_PORT', 0),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('log'),
+  LOG_LEVEL: z
+    .enum(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+    .default('log'),
 });
 
 export type Environment = z.input<typeof environmentSchema>;

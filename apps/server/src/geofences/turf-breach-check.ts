@@ -67,7 +67,11 @@ export class TurfBreachCheck implements BreachCheck {
       }
     }
     const safeZones = active.filter((zone) => zone.kind === 'safe');
-    if (!deciding && safeZones.length > 0 && !safeZones.some((zone) => booleanPointInPolygon(point, zone.geometry))) {
+    if (
+      !deciding &&
+      safeZones.length > 0 &&
+      !safeZones.some((zone) => booleanPointInPolygon(point, zone.geometry))
+    ) {
       for (const zone of safeZones) {
         const distanceM = distanceToBoundaryM(fix.lon, fix.lat, ringsOf(zone));
         if (!deciding || distanceM < deciding.distanceM) deciding = { zone, distanceM };

@@ -2,8 +2,16 @@ import { z } from 'zod';
 
 const position = z
   .tuple([
-    z.number().finite().min(-180, 'longitude must be within [-180, 180]').max(180, 'longitude must be within [-180, 180]'),
-    z.number().finite().min(-90, 'latitude must be within [-90, 90]').max(90, 'latitude must be within [-90, 90]'),
+    z
+      .number()
+      .finite()
+      .min(-180, 'longitude must be within [-180, 180]')
+      .max(180, 'longitude must be within [-180, 180]'),
+    z
+      .number()
+      .finite()
+      .min(-90, 'latitude must be within [-90, 90]')
+      .max(90, 'latitude must be within [-90, 90]'),
   ])
   .rest(z.number().finite());
 
@@ -14,7 +22,10 @@ const ring = z
     message: 'a linear ring must be closed: its last position must equal its first',
   });
 
-const polygon = z.object({ type: z.literal('Polygon'), coordinates: z.array(ring).min(1, 'a polygon needs a ring') });
+const polygon = z.object({
+  type: z.literal('Polygon'),
+  coordinates: z.array(ring).min(1, 'a polygon needs a ring'),
+});
 const multiPolygon = z.object({
   type: z.literal('MultiPolygon'),
   coordinates: z.array(z.array(ring).min(1)).min(1, 'a multipolygon needs a polygon'),

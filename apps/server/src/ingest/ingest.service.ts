@@ -20,7 +20,8 @@ const MAX_RETRY_DELAY_MS = 5_000;
 
 /** SQLSTATE classes 22 (data exception) and 23 (integrity violation) are the message's fault, not the database's. */
 function isPermanentDatabaseError(error: unknown): boolean {
-  const code = (error as { code?: unknown; driverError?: { code?: unknown } }).driverError?.code ??
+  const code =
+    (error as { code?: unknown; driverError?: { code?: unknown } }).driverError?.code ??
     (error as { code?: unknown }).code;
   return typeof code === 'string' && /^2[23]/.test(code);
 }
@@ -77,7 +78,9 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
       if (error instanceof ShuttingDown) throw error;
       // Last line of defence: a bug must cost one message (kept as a dead letter), never the pipeline.
       this.logger.error(`unexpected error on ${topic}: ${(error as Error).stack ?? String(error)}`);
-      await this.reject([{ receivedAtMs, topic, itemIndex: -1, reason: `internal error: ${String(error)}`, payload }]);
+      await this.reject([
+        { receivedAtMs, topic, itemIndex: -1, reason: `internal error: ${String(error)}`, payload },
+      ]);
     }
   }
 
@@ -96,15 +99,19 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
       payload,
     });
     if (payload.length > MAX_MESSAGE_BYTES) {
-      return this.reject([letter(`message is ${payload.length} bytes; at most ${MAX_MESSAGE_BYTES} are accepted`)]);
+      return this.reject([
+        letter(`message is ${payload.length} bytes; at most ${MAX_MESSAGE_BYTES} are accepted`),
+      ]);
     }
     const device = await this.withRetry(() => this.devices.find(deviceId));
-    if (!device) return this.reject([letter(`unknown device "${deviceId}": register it before it publishes`)]);
+    if (!device)
+      return this.reject([letter(`unknown device "${deviceId}": register it before it publishes`)]);
     let codec;
     try {
       codec = codecByName(device.codec);
     } catch (error) {
-      if (error instanceof UnknownCodecError) return this.reject([letter(`device ${deviceId}: ${error.message}`)]);
+      if (error instanceof UnknownCodecError)
+        return this.reject([letter(`device ${deviceId}: ${error.message}`)]);
       throw error;
     }
     const decoded = codec.decode(payload, { deviceId, receivedAtMs });

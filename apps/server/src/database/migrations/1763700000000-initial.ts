@@ -31,7 +31,9 @@ export class Initial1763700000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         CHECK (valid_to IS NULL OR valid_from IS NULL OR valid_to > valid_from)
       )`);
-    await queryRunner.query(`COMMENT ON COLUMN zone.applies_to IS 'device ids or device groups; empty means every device'`);
+    await queryRunner.query(
+      `COMMENT ON COLUMN zone.applies_to IS 'device ids or device groups; empty means every device'`,
+    );
     await queryRunner.query(`
       CREATE TABLE fix (
         time timestamptz NOT NULL,

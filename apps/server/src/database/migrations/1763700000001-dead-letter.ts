@@ -17,7 +17,9 @@ export class DeadLetter1763700000001 implements MigrationInterface {
         payload_bytes integer NOT NULL
       )`);
     await queryRunner.query(`CREATE INDEX dead_letter_received_at ON dead_letter (received_at)`);
-    await queryRunner.query(`COMMENT ON COLUMN dead_letter.item_index IS 'position of the bad item in a batch; -1 for the whole message'`);
+    await queryRunner.query(
+      `COMMENT ON COLUMN dead_letter.item_index IS 'position of the bad item in a batch; -1 for the whole message'`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
