@@ -2,7 +2,7 @@ import type { MqttClient } from 'mqtt';
 import { deviceTopic, type LiveBreach, type LiveFix } from '../libs/telemetry/src/index.js';
 import { ZonesService } from '../apps/server/src/geofences/zones.service.js';
 import type { LookoutRuntime } from '../apps/server/src/lookout.js';
-import { DevicesService } from '../apps/server/src/trials/devices.service.js';
+import { DevicesService } from '../apps/server/src/devices/devices.service.js';
 import { fixPayload, INSIDE, OUTSIDE, SAFE_BOX } from './support/fixtures.js';
 import {
   connectDevice,
@@ -37,6 +37,7 @@ describe(`ingest end to end (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded 
       kind: 'safe',
       geometry: SAFE_BOX,
       appliesTo: [worker, bystander],
+      provenance: { source: 'survey', author: 'e2e test' },
     });
     live = await connectLive(runtime);
     live.on('fix', (fix) => fixes.push(fix));

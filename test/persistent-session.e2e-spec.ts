@@ -1,7 +1,7 @@
 import { deviceTopic } from '../libs/telemetry/src/index.js';
 import { loadConfig } from '../apps/server/src/config/config.schema.js';
 import { startLookout } from '../apps/server/src/lookout.js';
-import { DevicesService } from '../apps/server/src/trials/devices.service.js';
+import { DevicesService } from '../apps/server/src/devices/devices.service.js';
 import { fixPayload, INSIDE } from './support/fixtures.js';
 import { eventually, runId, sql, tempDataDir } from './support/harness.js';
 import mqtt from 'mqtt';

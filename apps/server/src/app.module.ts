@@ -1,8 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module.js';
+import { AuthModule } from './auth/auth.module.js';
 import { BrokerModule } from './broker/broker.module.js';
 import { ConfigModule } from './config/config.module.js';
 import type { RuntimeConfig } from './config/config.tokens.js';
 import { DatabaseModule } from './database/database.module.js';
+import { DevicesModule } from './devices/devices.module.js';
 import { EventsModule } from './events/events.module.js';
 import { GeofencesModule } from './geofences/geofences.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -19,7 +22,10 @@ export class AppModule {
         ConfigModule.forRoot(config),
         EventsModule,
         DatabaseModule,
+        AuthModule,
+        AuditModule,
         BrokerModule,
+        DevicesModule,
         TrialsModule,
         GeofencesModule,
         IngestModule,

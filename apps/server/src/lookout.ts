@@ -3,10 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { type INestApplication, Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
+import { configureHttp } from './http.setup.js';
 import { EmbeddedBroker } from './broker/embedded-broker.js';
 import { LOG_LEVELS, type LookoutConfig } from './config/config.schema.js';
 import type { RuntimeConfig } from './config/config.tokens.js';
 import { EmbeddedPostgresServer } from './database/embedded-postgres.js';
+import { persistentSecret } from './config/secrets.js';
 
 export interface LookoutRuntime {
   app: INestApplication;
@@ -47,12 +49,14 @@ export async function startLookout(config: LookoutConfig): Promise<LookoutRuntim
     }
     const runtime: RuntimeConfig = {
       ...config,
+      auth: { ...config.auth, jwtSecret: config.auth.jwtSecret ?? (await persistentSecret(config.dataDir, 'jwt.secret')) },
       databaseUrl,
       mqttUrl,
       embedded: { database: !config.databaseUrl, broker: !config.mqttUrl },
     };
-    const app = await NestFactory.create(AppModule.forRoot(runtime), { logger: logLevels });
+    const app = await NestFactory.create(AppModule.forRoot(runtime), { logger: logLevels, bodyParser: false });
     cleanups.push(() => app.close());
+    configureHttp(app);
     await app.listen(config.http.port, config.http.host);
     const { port } = app.getHttpServer().address() as AddressInfo;
     const httpUrl = `http://${config.http.host}:${port}`;

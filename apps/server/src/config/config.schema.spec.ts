@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       dataDir: path.resolve('.data'),
       embeddedPostgresPort: 0,
       logLevel: 'log',
+      auth: { jwtSecret: undefined, jwtTtlS: 28800, adminEmail: 'admin@lookout.local', adminPassword: undefined },
     });
   });
 
@@ -48,6 +49,9 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'not a url', 'DATABASE_URL must be a URL like postgres://host:port, got "not a url"'],
     ['MQTT_URL', 'http://broker', 'MQTT_URL must use mqtt: or mqtts: or tcp: or ws: or wss:, got "http:"'],
     ['MQTT_SESSION_EXPIRY_S', '1h', 'MQTT_SESSION_EXPIRY_S must be a whole number of seconds'],
+    ['JWT_SECRET', 'short', 'JWT_SECRET must be at least 32 characters'],
+    ['ADMIN_PASSWORD', 'secret', 'ADMIN_PASSWORD must be at least 12 characters'],
+    ['ADMIN_EMAIL', 'admin', 'ADMIN_EMAIL must be an e-mail address'],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of verbose, debug, log, warn, error'],
     ['MQTT_CLIENT_ID', 'a/b', 'MQTT_CLIENT_ID may contain only letters'],
   ])('rejects %s=%s naming the variable and what was expected', (variable, value, message) => {

@@ -74,6 +74,14 @@ export const environmentSchema = z.object({
   MQTT_PORT: port('MQTT_PORT', 1883),
   DATA_DIR: z.string().min(1).default('.data'),
   EMBEDDED_PG_PORT: port('EMBEDDED_PG_PORT', 0),
+  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+  JWT_TTL_S: z
+    .string()
+    .default('28800')
+    .refine((value) => /^[1-9]\d*$/.test(value), { message: 'JWT_TTL_S must be a positive whole number of seconds' })
+    .transform(Number),
+  ADMIN_EMAIL: z.email('ADMIN_EMAIL must be an e-mail address').default('admin@lookout.local'),
+  ADMIN_PASSWORD: z.string().min(12, 'ADMIN_PASSWORD must be at least 12 characters').optional(),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
     .default('log'),
@@ -100,6 +108,15 @@ export interface LookoutConfig {
   /** 0 picks a free port at each start. */
   embeddedPostgresPort: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  auth: {
+    /** Signs JWTs; unset: generated once and kept in DATA_DIR/jwt.secret. */
+    jwtSecret?: string;
+    jwtTtlS: number;
+    /** The first manager account, created at start when there is none. */
+    adminEmail: string;
+    /** Unset: a password is generated and printed once, when the account is created. */
+    adminPassword?: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -136,5 +153,11 @@ export function loadConfig(env: Record<string, string | undefined>): LookoutConf
     dataDir: path.resolve(e.DATA_DIR),
     embeddedPostgresPort: e.EMBEDDED_PG_PORT,
     logLevel: e.LOG_LEVEL,
+    auth: {
+      jwtSecret: e.JWT_SECRET,
+      jwtTtlS: e.JWT_TTL_S,
+      adminEmail: e.ADMIN_EMAIL,
+      adminPassword: e.ADMIN_PASSWORD,
+    },
   };
 }

@@ -2,6 +2,7 @@ import type { LookoutConfig } from './config.schema.js';
 
 /** The validated configuration, with the URLs of the database and broker actually in use. */
 export interface RuntimeConfig extends LookoutConfig {
+  auth: LookoutConfig['auth'] & { jwtSecret: string };
   databaseUrl: string;
   mqttUrl: string;
   embedded: { database: boolean; broker: boolean };

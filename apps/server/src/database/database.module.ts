@@ -1,12 +1,40 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/config.tokens.js';
-import { DeviceEntity } from '../trials/device.entity.js';
-import { ZoneEntity } from '../geofences/zone.entity.js';
+import { UserEntity } from '../auth/user.entity.js';
+import { DeviceConfigEntity, DeviceEntity, DeviceModelEntity } from '../devices/device.entity.js';
+import { ZoneEntity, ZoneVersionEntity } from '../geofences/zone.entity.js';
+import {
+  CriterionEntity,
+  EnrolmentEntity,
+  ScenarioEntity,
+  SessionEntity,
+  SiteEntity,
+  SupplierEntity,
+  TrialEntity,
+  TrialSupplierEntity,
+  WorkerEntity,
+} from '../trials/trials.entities.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 /** Every entity, listed explicitly (no globs: the same list works from src in tests and from dist). */
-export const ENTITIES = [DeviceEntity, ZoneEntity];
+export const ENTITIES = [
+  UserEntity,
+  SupplierEntity,
+  TrialEntity,
+  TrialSupplierEntity,
+  SiteEntity,
+  WorkerEntity,
+  EnrolmentEntity,
+  ScenarioEntity,
+  SessionEntity,
+  CriterionEntity,
+  DeviceModelEntity,
+  DeviceEntity,
+  DeviceConfigEntity,
+  ZoneEntity,
+  ZoneVersionEntity,
+];
 
 /** TypeORM over PostgreSQL. The schema changes only through migrations, which run at start. */
 @Module({

@@ -1,5 +1,5 @@
 import type { CanonicalFix, LiveBreach } from '../../../../libs/telemetry/src/index.js';
-import type { ZoneEntity } from './zone.entity.js';
+import type { PublishedZone } from './zone.entity.js';
 
 /** What the detector knows of a device besides its fix: the ids and groups zones apply to. */
 export interface DeviceScope {
@@ -13,7 +13,7 @@ export interface DeviceScope {
  */
 export interface BreachCheck {
   /** Replaces the whole zone set (zones are few and change rarely in the skeleton). */
-  setZones(zones: readonly ZoneEntity[]): void;
+  setZones(zones: readonly PublishedZone[]): void;
   check(fix: CanonicalFix, device: DeviceScope): LiveBreach[];
 }
 

@@ -2,7 +2,7 @@ import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import type { Position } from 'geojson';
 import type { CanonicalFix, LiveBreach } from '../../../../libs/telemetry/src/index.js';
 import type { BreachCheck, DeviceScope } from './breach-check.js';
-import type { ZoneEntity } from './zone.entity.js';
+import type { PublishedZone, ZoneVersionEntity } from './zone.entity.js';
 
 const EARTH_RADIUS_M = 6_371_008.8;
 const RAD = Math.PI / 180;
@@ -28,8 +28,26 @@ function distanceToBoundaryM(lon: number, lat: number, rings: readonly Position[
   return best;
 }
 
-function ringsOf(zone: ZoneEntity): Position[][] {
-  return zone.geometry.type === 'Polygon' ? zone.geometry.coordinates : zone.geometry.coordinates.flat();
+/** The lines whose distance matters: polygon rings, or a corridor's centreline. */
+function boundaryLines(zone: ZoneVersionEntity): Position[][] {
+  const { geometry } = zone;
+  if (geometry.type === 'LineString') return [geometry.coordinates];
+  return geometry.type === 'Polygon' ? geometry.coordinates : geometry.coordinates.flat();
+}
+
+/** Signed distance to the boundary in metres: negative inside, positive outside; on the edge counts as inside. */
+function signedDistanceM(lon: number, lat: number, zone: ZoneVersionEntity): number {
+  const distanceM = distanceToBoundaryM(lon, lat, boundaryLines(zone));
+  if (zone.geometry.type === 'LineString') return distanceM - (zone.halfWidthM ?? 0);
+  return booleanPointInPolygon([lon, lat], zone.geometry) ? -distanceM : distanceM;
+}
+
+function isActive(zone: ZoneVersionEntity, atMs: number): boolean {
+  if (zone.windows.length === 0) return true;
+  return zone.windows.some(
+    (window) =>
+      (window.from === null || Date.parse(window.from) <= atMs) && (window.to === null || atMs < Date.parse(window.to)),
+  );
 }
 
 /**
@@ -39,10 +57,10 @@ function ringsOf(zone: ZoneEntity): Position[][] {
  * a point on a danger zone's edge counts as inside it.
  */
 export class TurfBreachCheck implements BreachCheck {
-  private zones: readonly ZoneEntity[] = [];
+  private zones: readonly PublishedZone[] = [];
   private readonly state = new Map<string, { inBreach: boolean; lastFixTimeMs: number }>();
 
-  setZones(zones: readonly ZoneEntity[]): void {
+  setZones(zones: readonly PublishedZone[]): void {
     this.zones = zones;
   }
 
@@ -50,31 +68,27 @@ export class TurfBreachCheck implements BreachCheck {
     const previous = this.state.get(device.id);
     // An out-of-order fix never changes state.
     if (previous && fix.fixTimeMs <= previous.lastFixTimeMs) return [];
-    const point = [fix.lon, fix.lat];
     const active = this.zones.filter(
-      (zone) =>
-        (zone.appliesTo.length === 0 ||
-          zone.appliesTo.includes(device.id) ||
-          device.groups.some((group) => zone.appliesTo.includes(group))) &&
-        (!zone.validFrom || zone.validFrom.getTime() <= fix.fixTimeMs) &&
-        (!zone.validTo || fix.fixTimeMs < zone.validTo.getTime()),
+      ({ version }) =>
+        (version.appliesTo.length === 0 ||
+          version.appliesTo.includes(device.id) ||
+          device.groups.some((group) => version.appliesTo.includes(group))) &&
+        isActive(version, fix.fixTimeMs),
     );
-    let deciding: { zone: ZoneEntity; distanceM: number } | undefined;
+    let deciding: { zone: PublishedZone; distanceM: number } | undefined;
     for (const zone of active) {
-      if (zone.kind === 'danger' && booleanPointInPolygon(point, zone.geometry)) {
-        deciding = { zone, distanceM: distanceToBoundaryM(fix.lon, fix.lat, ringsOf(zone)) };
+      if (zone.version.kind !== 'danger') continue;
+      const signed = signedDistanceM(fix.lon, fix.lat, zone.version);
+      if (signed <= 0) {
+        deciding = { zone, distanceM: -signed };
         break;
       }
     }
-    const safeZones = active.filter((zone) => zone.kind === 'safe');
-    if (
-      !deciding &&
-      safeZones.length > 0 &&
-      !safeZones.some((zone) => booleanPointInPolygon(point, zone.geometry))
-    ) {
-      for (const zone of safeZones) {
-        const distanceM = distanceToBoundaryM(fix.lon, fix.lat, ringsOf(zone));
-        if (!deciding || distanceM < deciding.distanceM) deciding = { zone, distanceM };
+    const safeZones = active.filter((zone) => zone.version.kind === 'safe');
+    if (!deciding && safeZones.length > 0) {
+      const distances = safeZones.map((zone) => ({ zone, distanceM: signedDistanceM(fix.lon, fix.lat, zone.version) }));
+      if (distances.every(({ distanceM }) => distanceM > 0)) {
+        deciding = distances.reduce((nearest, next) => (next.distanceM < nearest.distanceM ? next : nearest));
       }
     }
     this.state.set(device.id, { inBreach: deciding !== undefined, lastFixTimeMs: fix.fixTimeMs });
@@ -84,8 +98,8 @@ export class TurfBreachCheck implements BreachCheck {
       {
         deviceId: device.id,
         zoneId: zone.id,
-        zoneVersion: zone.version,
-        zoneKind: zone.kind,
+        zoneVersion: zone.version.version,
+        zoneKind: zone.version.kind,
         severity: distanceM >= fix.accuracyM ? 'confirmed' : 'probable',
         distanceBeyondBoundaryM: distanceM,
         accuracyM: fix.accuracyM,

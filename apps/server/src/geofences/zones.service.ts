@@ -1,14 +1,14 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { BREACH_CHECK, type BreachCheck } from './breach-check.js';
 import { zoneInputSchema, type ZoneInput } from './zone.dto.js';
-import { ZoneEntity } from './zone.entity.js';
+import { ZoneEntity, ZoneVersionEntity, type PublishedZone } from './zone.entity.js';
 
 @Injectable()
 export class ZonesService implements OnModuleInit {
   constructor(
-    @InjectRepository(ZoneEntity) private readonly zones: Repository<ZoneEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(BREACH_CHECK) private readonly breachCheck: BreachCheck,
   ) {}
 
@@ -16,18 +16,36 @@ export class ZonesService implements OnModuleInit {
     await this.reloadDetector();
   }
 
-  /** Validates and stores a new zone (version 1), then hands the detector the new zone set. */
-  async create(input: ZoneInput): Promise<ZoneEntity> {
-    const zone = await this.zones.save(this.zones.create({ ...zoneInputSchema.parse(input), version: 1 }));
+  /** Validates and stores a new zone with its first version, then hands the detector the new zone set. */
+  async create(input: ZoneInput, createdBy: string | null = null): Promise<PublishedZone> {
+    const { name, trialId, siteId, provenance, ...content } = zoneInputSchema.parse(input);
+    const published = await this.dataSource.transaction(async (manager) => {
+      const zone = await manager.save(manager.create(ZoneEntity, { name, trialId, siteId, currentVersion: 1 }));
+      const version = await manager.save(
+        manager.create(ZoneVersionEntity, { zoneId: zone.id, version: 1, ...content, ...provenance, createdBy }),
+      );
+      return { id: zone.id, name, version };
+    });
     await this.reloadDetector();
-    return zone;
+    return published;
   }
 
-  async list(): Promise<ZoneEntity[]> {
-    return this.zones.find({ order: { createdAt: 'ASC' } });
+  /** Every zone with its published (current) version. */
+  async listPublished(): Promise<PublishedZone[]> {
+    const zones = await this.dataSource.getRepository(ZoneEntity).find({ order: { createdAt: 'ASC' } });
+    const versions = await this.dataSource
+      .getRepository(ZoneVersionEntity)
+      .createQueryBuilder('v')
+      .innerJoin(ZoneEntity, 'z', 'z.id = v.zone_id AND z.current_version = v.version')
+      .getMany();
+    const byZone = new Map(versions.map((version) => [version.zoneId, version]));
+    return zones.flatMap((zone) => {
+      const version = byZone.get(zone.id);
+      return version ? [{ id: zone.id, name: zone.name, version }] : [];
+    });
   }
 
   private async reloadDetector(): Promise<void> {
-    this.breachCheck.setZones(await this.list());
+    this.breachCheck.setZones(await this.listPublished());
   }
 }

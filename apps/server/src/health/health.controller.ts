@@ -1,5 +1,6 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { Public } from '../auth/auth.decorators.js';
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { MqttService } from '../broker/mqtt.service.js';
@@ -9,6 +10,7 @@ import { IngestMetrics } from '../ingest/ingest.metrics.js';
 const DATABASE_PROBE_TIMEOUT_MS = 2_000;
 
 /** GET /health: the state of the database and the broker, and ingest counters. 200 when both are up, else 503. */
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -9,7 +9,7 @@ import {
 import { MqttService } from '../broker/mqtt.service.js';
 import { EventBus } from '../events/event-bus.js';
 import { BREACH_CHECK, type BreachCheck } from '../geofences/breach-check.js';
-import { DevicesService } from '../trials/devices.service.js';
+import { DevicesService } from '../devices/devices.service.js';
 import { DeadLetterRepository, type DeadLetter } from './dead-letter.repository.js';
 import { FixRepository } from './fix.repository.js';
 import { IngestMetrics } from './ingest.metrics.js';

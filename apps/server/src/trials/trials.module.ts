@@ -1,11 +1,30 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { DeviceEntity } from './device.entity.js';
-import { DevicesService } from './devices.service.js';
+import { TrialAccess } from './trial-access.service.js';
+import { TrialChildren } from './trial-children.service.js';
+import {
+  CriteriaController,
+  EnrolmentsController,
+  ScenariosController,
+  SessionsController,
+  SitesController,
+  SuppliersController,
+  TrialsController,
+  WorkersController,
+} from './trials.controller.js';
+import { TrialsService } from './trials.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([DeviceEntity])],
-  providers: [DevicesService],
-  exports: [DevicesService],
+  controllers: [
+    SuppliersController,
+    TrialsController,
+    SitesController,
+    ScenariosController,
+    CriteriaController,
+    WorkersController,
+    EnrolmentsController,
+    SessionsController,
+  ],
+  providers: [TrialAccess, TrialChildren, TrialsService],
+  exports: [TrialAccess],
 })
 export class TrialsModule {}

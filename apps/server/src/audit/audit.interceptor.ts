@@ -1,0 +1,70 @@
+import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Request, Response } from 'express';
+import { catchError, concatMap, from, map, type Observable, throwError } from 'rxjs';
+import type { DataSource } from 'typeorm';
+import type { Principal } from '../auth/principal.js';
+import { DomainException } from '../common/domain.exception.js';
+import { statusOf } from '../common/http-exception.filter.js';
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const SECRET_KEYS = /password|credential|secret|token/i;
+
+/** A copy of the request body with anything secret replaced, safe to keep forever. */
+export function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key, SECRET_KEYS.test(key) ? '[redacted]' : redact(inner)]),
+    );
+  }
+  return value;
+}
+
+/**
+ * Records every write (any non-read HTTP request by an authenticated user), allowed or refused, in
+ * `audit_log`: who, when, what, on which resource, the outcome, and the redacted body.
+ */
+@Injectable()
+export class AuditInterceptor implements NestInterceptor {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
+    if (READS.has(request.method)) return next.handle();
+    return next.handle().pipe(
+      concatMap((result: unknown) => {
+        const status = context.switchToHttp().getResponse<Response>().statusCode;
+        const id = (result as { id?: unknown } | undefined)?.id;
+        return from(this.record(request, status, typeof id === 'string' ? id : undefined)).pipe(map(() => result));
+      }),
+      catchError((error: unknown) => {
+        const status =
+          error instanceof DomainException
+            ? statusOf(error.code)
+            : ((error as { getStatus?: () => number }).getStatus?.() ?? 500);
+        return from(this.record(request, status)).pipe(concatMap(() => throwError(() => error)));
+      }),
+    );
+  }
+
+  private async record(request: Request & { principal?: Principal }, status: number, createdId?: string) {
+    const principal = request.principal;
+    const resource = (request.route as { path?: string } | undefined)?.path ?? request.path;
+    const resourceId = createdId ?? (request.params as Record<string, string | undefined>).id ?? null;
+    await this.dataSource.query(
+      `INSERT INTO audit_log (user_id, user_email, action, resource, resource_id, status, detail)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        principal?.userId ?? null,
+        principal?.email ?? null,
+        request.method,
+        resource,
+        resourceId,
+        status,
+        JSON.stringify({ body: redact(request.body ?? {}), query: request.query }),
+      ],
+    );
+  }
+}

@@ -1,0 +1,42 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { DomainErrorCode, DomainException } from '../common/domain.exception.js';
+import { IS_PUBLIC, ROLES_KEY } from './auth.decorators.js';
+import { AuthService } from './auth.service.js';
+import type { Principal, Role } from './principal.js';
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Every HTTP endpoint requires a bearer JWT unless marked @Public(). Then: @Roles() when present, and
+ * otherwise the default rule that viewers are read-only.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
+    const [scheme, token] = (request.headers.authorization ?? '').split(' ');
+    if (scheme !== 'Bearer' || !token) {
+      throw new DomainException(DomainErrorCode.Unauthenticated, 'missing bearer token: log in at POST /auth/login');
+    }
+    const principal = await this.auth.verify(token);
+    request.principal = principal;
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    if (roles && !roles.includes(principal.role)) {
+      throw new DomainException(DomainErrorCode.Forbidden, `this needs role ${roles.join(' or ')}`);
+    }
+    if (!roles && principal.role === 'viewer' && !READS.has(request.method)) {
+      throw new DomainException(DomainErrorCode.Forbidden, 'viewers are read-only');
+    }
+    return true;
+  }
+}

@@ -1,0 +1,26 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express from 'express';
+import { HttpExceptionFilter } from './common/http-exception.filter.js';
+
+/** JSON bodies larger than this are refused with 413 before any handler runs. */
+export const MAX_JSON_BODY = '1mb';
+
+/** The HTTP edge: bounded body parsing, the one error filter, and OpenAPI at /docs. */
+export function configureHttp(app: INestApplication): void {
+  app.use(express.json({ limit: MAX_JSON_BODY }));
+  app.useGlobalFilters(new HttpExceptionFilter());
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Lookout')
+      .setDescription(
+        'Field trials of trackside geofence wearables. Log in at POST /auth/login and send the token as ' +
+          '`Authorization: Bearer <token>`. Suppliers see only their own organisation\'s devices and data.',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+}
