@@ -1,10 +1,18 @@
 import net from 'node:net';
 import { deviceTopic } from '../libs/telemetry/src/index.js';
 import { loadConfig } from '../apps/server/src/config/config.schema.js';
+import { MIGRATIONS } from '../apps/server/src/database/migrations/index.js';
 import { startLookout } from '../apps/server/src/lookout.js';
-import { DevicesService } from '../apps/server/src/devices/devices.service.js';
 import { fixPayload, INSIDE } from './support/fixtures.js';
-import { connectDevice, eventually, runId, sql, startTestLookout, tempDataDir } from './support/harness.js';
+import {
+  connectDevice,
+  eventually,
+  registerDevice,
+  runId,
+  sql,
+  startTestLookout,
+  tempDataDir,
+} from './support/harness.js';
 
 /** Runs in every environment: the path a newcomer takes with nothing configured. */
 describe('embedded PostgreSQL and embedded broker', () => {
@@ -18,8 +26,8 @@ describe('embedded PostgreSQL and embedded broker', () => {
     expect(port).not.toBe(5432);
     try {
       expect(first.config.embedded).toEqual({ database: true, broker: true });
-      await first.app.get(DevicesService).upsert({ id: deviceId });
-      const device = await connectDevice(first, `pub-${deviceId}`);
+      const credential = await registerDevice(first, deviceId);
+      const device = await connectDevice(first, credential);
       await device.publishAsync(deviceTopic(deviceId, 'fix'), fixPayload(fixTime, INSIDE), { qos: 1 });
       await device.endAsync();
       await eventually(async () =>
@@ -46,7 +54,7 @@ describe('embedded PostgreSQL and embedded broker', () => {
       const rows = await sql<{ time: Date }>(second, 'SELECT time FROM fix WHERE device_id = $1', [deviceId]);
       expect(rows).toEqual([{ time: fixTime }]);
       const migrations = await sql<{ name: string }>(second, 'SELECT name FROM migrations ORDER BY id');
-      expect(migrations.map((m) => m.name)).toEqual(['Initial1763700000000', 'DeadLetter1763700000001']);
+      expect(migrations.map((m) => m.name)).toEqual(MIGRATIONS.map((migration) => migration.name));
     } finally {
       await second.close();
     }
@@ -72,6 +80,43 @@ describe('embedded PostgreSQL and embedded broker', () => {
       await retry.close();
     } finally {
       blocker.close();
+    }
+  });
+
+  it('authenticates devices and lets each publish only under its own topics', async () => {
+    const runtime = await startTestLookout({ external: false });
+    try {
+      const alice = `alice-${runId()}`;
+      const bob = `bob-${runId()}`;
+      const aliceCredential = await registerDevice(runtime, alice);
+      await registerDevice(runtime, bob);
+
+      await expect(connectDevice(runtime, { username: alice, password: 'not-the-credential' })).rejects.toThrow(
+        /Bad username or password/i,
+      );
+      await expect(connectDevice(runtime, { username: `unknown-${runId()}`, password: 'x' })).rejects.toThrow(
+        /Bad username or password/i,
+      );
+
+      const device = await connectDevice(runtime, aliceCredential);
+      await device.publishAsync(deviceTopic(alice, 'fix'), fixPayload(new Date(Date.now() - 2000), INSIDE), { qos: 1 });
+      await eventually(async () =>
+        expect(await sql(runtime, 'SELECT 1 FROM fix WHERE device_id = $1', [alice])).toHaveLength(1),
+      );
+      // Subscribing to another device's alerts is refused with a failure code, not granted.
+      await expect(device.subscribeAsync(deviceTopic(bob, 'alert'), { qos: 1 })).rejects.toThrow(/Subscribe error/);
+      const own = await device.subscribeAsync(deviceTopic(alice, 'alert'), { qos: 1 });
+      expect(own[0]?.qos).toBe(1);
+
+      // Publishing as bob: MQTT 3.1.1 has no negative PUBACK, so the broker drops the connection.
+      const closed = new Promise<void>((resolve) => device.once('close', () => resolve()));
+      device.publish(deviceTopic(bob, 'fix'), fixPayload(new Date(Date.now() - 1000), INSIDE), { qos: 1 });
+      await closed;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await sql(runtime, 'SELECT 1 FROM fix WHERE device_id = $1', [bob])).toEqual([]);
+      device.end(true);
+    } finally {
+      await runtime.close();
     }
   });
 });

@@ -2,12 +2,13 @@ import type { MqttClient } from 'mqtt';
 import { deviceTopic, type LiveBreach, type LiveFix } from '../libs/telemetry/src/index.js';
 import { ZonesService } from '../apps/server/src/geofences/zones.service.js';
 import type { LookoutRuntime } from '../apps/server/src/lookout.js';
-import { DevicesService } from '../apps/server/src/devices/devices.service.js';
 import { fixPayload, INSIDE, OUTSIDE, SAFE_BOX } from './support/fixtures.js';
 import {
+  connectAsServer,
   connectDevice,
   connectLive,
   eventually,
+  registerDevice,
   runId,
   sql,
   startTestLookout,
@@ -19,6 +20,7 @@ const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
 describe(`ingest end to end (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded PostgreSQL + aedes'})`, () => {
   let runtime: LookoutRuntime;
   let device: MqttClient;
+  let bystanderDevice: MqttClient;
   let live: LiveClient;
   const fixes: LiveFix[] = [];
   const breaches: LiveBreach[] = [];
@@ -29,9 +31,8 @@ describe(`ingest end to end (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded 
 
   beforeAll(async () => {
     runtime = await startTestLookout({ external });
-    const devices = runtime.app.get(DevicesService);
-    await devices.upsert({ id: worker, name: 'Worker under test' });
-    await devices.upsert({ id: bystander, name: 'Other worker' });
+    const workerCredential = await registerDevice(runtime, worker);
+    const bystanderCredential = await registerDevice(runtime, bystander);
     await runtime.app.get(ZonesService).create({
       name: `cess ${worker}`,
       kind: 'safe',
@@ -42,12 +43,14 @@ describe(`ingest end to end (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded 
     live = await connectLive(runtime);
     live.on('fix', (fix) => fixes.push(fix));
     live.on('breach', (breach) => breaches.push(breach));
-    device = await connectDevice(runtime, `device-${worker}`);
+    device = await connectDevice(runtime, workerCredential);
+    bystanderDevice = await connectDevice(runtime, bystanderCredential);
   });
 
   afterAll(async () => {
     live?.disconnect();
     await device?.endAsync();
+    await bystanderDevice?.endAsync();
     await runtime?.close();
   });
 
@@ -145,7 +148,9 @@ describe(`ingest end to end (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded 
 
   it('keeps a message from an unknown device as a dead letter, naming the device', async () => {
     const stranger = `stranger-${runId()}`;
-    await device.publishAsync(deviceTopic(stranger, 'fix'), fixPayload(at(0), INSIDE), { qos: 1 });
+    const injector = await connectAsServer(runtime);
+    await injector.publishAsync(deviceTopic(stranger, 'fix'), fixPayload(at(0), INSIDE), { qos: 1 });
+    await injector.endAsync();
     const letters = await eventually(async () => {
       const rows = await sql<{ reason: string }>(
         runtime,
@@ -159,7 +164,7 @@ describe(`ingest end to end (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded 
   });
 
   it('decides per device: a bystander inside the zone raises nothing', async () => {
-    await device.publishAsync(deviceTopic(bystander, 'fix'), fixPayload(at(0), INSIDE), { qos: 1 });
+    await bystanderDevice.publishAsync(deviceTopic(bystander, 'fix'), fixPayload(at(0), INSIDE), { qos: 1 });
     await eventually(() => expect(fixes.some((fix) => fix.deviceId === bystander)).toBe(true));
     expect(breaches.filter((breach) => breach.deviceId === bystander)).toEqual([]);
   });

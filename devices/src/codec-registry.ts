@@ -1,8 +1,17 @@
 import type { FixCodec } from '../../libs/telemetry/src/index.js';
 import { canonicalJsonCodec } from './codecs/canonical-json.codec.js';
+import { lookoutBinCodec } from './codecs/lookout-bin.codec.js';
+import { nmeaCodec } from './codecs/nmea.codec.js';
+import { owntracksCodec } from './codecs/owntracks.codec.js';
+import { senmlCborCodec } from './codecs/senml-cbor.codec.js';
+import { senmlJsonCodec } from './codecs/senml-json.codec.js';
 
-/** Every codec Lookout ships, by the name a device model selects. */
-export const CODECS: ReadonlyMap<string, FixCodec> = new Map([[canonicalJsonCodec.name, canonicalJsonCodec]]);
+/** Every codec Lookout ships, by the name a device model selects (devices/README.md describes each). */
+export const CODECS: ReadonlyMap<string, FixCodec> = new Map(
+  [canonicalJsonCodec, owntracksCodec, nmeaCodec, senmlJsonCodec, senmlCborCodec, lookoutBinCodec].map(
+    (codec) => [codec.name, codec] as const,
+  ),
+);
 
 export const DEFAULT_CODEC = canonicalJsonCodec.name;
 

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../libs/telemetry/src/index.js';
 import { loadConfig } from '../../apps/server/src/config/config.schema.js';
+import { DevicesService } from '../../apps/server/src/devices/devices.service.js';
 import { startLookout, type LookoutRuntime } from '../../apps/server/src/lookout.js';
 
 export type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -16,6 +17,9 @@ export interface TestServices {
   external: boolean;
   dataDir?: string;
 }
+
+/** The first manager account every test server is started with. */
+export const ADMIN = { email: 'manager@lookout.test', password: 'correct horse battery staple' };
 
 /** A unique suffix so runs against shared services (CI's Mosquitto and PostgreSQL) never collide. */
 export const runId = () => randomUUID().slice(0, 8);
@@ -33,6 +37,8 @@ export async function startTestLookout(services: TestServices): Promise<LookoutR
     MQTT_CLIENT_ID: `lookout-test-${runId()}`,
     MQTT_SESSION_EXPIRY_S: '30',
     LOG_LEVEL: 'error',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
   };
   if (services.external) {
     env.DATABASE_URL = process.env.DATABASE_URL;
@@ -41,17 +47,58 @@ export async function startTestLookout(services: TestServices): Promise<LookoutR
   return startLookout(loadConfig(env));
 }
 
-export async function connectDevice(runtime: LookoutRuntime, clientId: string): Promise<MqttClient> {
+export interface DeviceCredential {
+  username: string;
+  password: string;
+}
+
+/** Registers a device (no model: visible to managers only) and issues its MQTT credential. */
+export async function registerDevice(runtime: LookoutRuntime, id: string, groups: string[] = []) {
+  const devices = runtime.app.get(DevicesService);
+  await devices.upsert({ id, groups });
+  return devices.issueCredential(id);
+}
+
+/** Connects as a device with its credential (the embedded broker checks it; CI's Mosquitto allows anonymous). */
+export async function connectDevice(runtime: LookoutRuntime, credential: DeviceCredential): Promise<MqttClient> {
   return mqtt.connectAsync(runtime.config.mqttUrl, {
-    clientId,
+    clientId: `device-${credential.username}-${runId()}`,
+    username: credential.username,
+    password: credential.password,
     protocolVersion: 4,
     clean: true,
     reconnectPeriod: 0,
   });
 }
 
-export async function connectLive(runtime: LookoutRuntime): Promise<LiveClient> {
-  const socket: LiveClient = io(runtime.httpUrl, { transports: ['websocket'], reconnection: false });
+/** A client with the server's own broker login, to inject what a misconfigured external broker would let through. */
+export async function connectAsServer(runtime: LookoutRuntime): Promise<MqttClient> {
+  return mqtt.connectAsync(runtime.config.mqttUrl, {
+    clientId: `test-injector-${runId()}`,
+    username: runtime.config.mqtt.username,
+    password: runtime.config.mqtt.password,
+    protocolVersion: 4,
+    clean: true,
+    reconnectPeriod: 0,
+  });
+}
+
+export async function login(runtime: LookoutRuntime, email = ADMIN.email, password = ADMIN.password): Promise<string> {
+  const response = await fetch(`${runtime.httpUrl}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (response.status !== 200) throw new Error(`login as ${email} failed: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { accessToken: string }).accessToken;
+}
+
+export async function connectLive(runtime: LookoutRuntime, token?: string): Promise<LiveClient> {
+  const socket: LiveClient = io(runtime.httpUrl, {
+    transports: ['websocket'],
+    reconnection: false,
+    auth: { token: token ?? (await login(runtime)) },
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);

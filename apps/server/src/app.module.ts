@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { BrokerModule } from './broker/broker.module.js';
+import type { EmbeddedBroker } from './broker/embedded-broker.js';
 import { ConfigModule } from './config/config.module.js';
 import type { RuntimeConfig } from './config/config.tokens.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -15,11 +16,11 @@ import { TrialsModule } from './trials/trials.module.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: RuntimeConfig): DynamicModule {
+  static forRoot(config: RuntimeConfig, embeddedBroker: EmbeddedBroker | null = null): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
+        ConfigModule.forRoot(config, embeddedBroker),
         EventsModule,
         DatabaseModule,
         AuthModule,

@@ -4,7 +4,7 @@ import { type INestApplication, Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { configureHttp } from './http.setup.js';
-import { EmbeddedBroker } from './broker/embedded-broker.js';
+import { EmbeddedBroker, SERVER_USERNAME } from './broker/embedded-broker.js';
 import { LOG_LEVELS, type LookoutConfig } from './config/config.schema.js';
 import type { RuntimeConfig } from './config/config.tokens.js';
 import { EmbeddedPostgresServer } from './database/embedded-postgres.js';
@@ -41,10 +41,14 @@ export async function startLookout(config: LookoutConfig): Promise<LookoutRuntim
       logger.log(`embedded PostgreSQL started on ${new URL(databaseUrl).host}, data in ${config.dataDir}`);
     }
     let mqttUrl = config.mqttUrl;
+    let mqtt = config.mqtt;
+    let embeddedBroker: EmbeddedBroker | null = null;
     if (!mqttUrl) {
       const broker = new EmbeddedBroker(config.mqtt.host, config.mqtt.port);
       mqttUrl = await broker.start();
       cleanups.push(() => broker.stop());
+      embeddedBroker = broker;
+      mqtt = { ...mqtt, username: SERVER_USERNAME, password: broker.serverPassword };
       logger.log(`embedded MQTT broker listening on ${mqttUrl}`);
     }
     const runtime: RuntimeConfig = {
@@ -52,9 +56,10 @@ export async function startLookout(config: LookoutConfig): Promise<LookoutRuntim
       auth: { ...config.auth, jwtSecret: config.auth.jwtSecret ?? (await persistentSecret(config.dataDir, 'jwt.secret')) },
       databaseUrl,
       mqttUrl,
+      mqtt,
       embedded: { database: !config.databaseUrl, broker: !config.mqttUrl },
     };
-    const app = await NestFactory.create(AppModule.forRoot(runtime), { logger: logLevels, bodyParser: false });
+    const app = await NestFactory.create(AppModule.forRoot(runtime, embeddedBroker), { logger: logLevels, bodyParser: false });
     cleanups.push(() => app.close());
     configureHttp(app);
     await app.listen(config.http.port, config.http.host);

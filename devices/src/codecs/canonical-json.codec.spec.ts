@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { contextFor, encodableBatch, expectFixClose } from '../testing/fix.arbitrary.js';
 import { canonicalJsonCodec, MAX_BATCH_FIXES } from './canonical-json.codec.js';
 
 const context = { deviceId: 'dev-1', receivedAtMs: Date.parse('2026-11-21T10:00:05Z') };
@@ -101,6 +103,19 @@ describe('canonical JSON codec', () => {
     expect(decoded.rejected).toEqual([]);
     expect(decoded.fixes).toEqual(
       fixes.map((fix) => ({ ...fix, deviceId: 'dev-1', receivedAtMs: 1_700_000_002_000 })),
+    );
+  });
+});
+
+describe('canonical JSON codec properties', () => {
+  it('round-trips exactly', () => {
+    fc.assert(
+      fc.property(encodableBatch(), (fixes) => {
+        const decoded = canonicalJsonCodec.decode(canonicalJsonCodec.encode!(fixes), contextFor(fixes));
+        expect(decoded.rejected).toEqual([]);
+        expect(decoded.fixes).toHaveLength(fixes.length);
+        fixes.forEach((fix, index) => expectFixClose(decoded.fixes[index], fix, {}));
+      }),
     );
   });
 });

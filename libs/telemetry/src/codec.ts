@@ -1,3 +1,4 @@
+import type { CanonicalDeviceEvent } from './device-event.schema.js';
 import type { CanonicalFix } from './fix.schema.js';
 
 /** What a codec knows about a message besides its bytes: the device (from the topic) and when it arrived. */
@@ -15,6 +16,17 @@ export interface RejectedItem {
 
 export interface DecodeResult {
   fixes: CanonicalFix[];
+  rejected: RejectedItem[];
+  /**
+   * Device events a fix format carries beside its fixes (an OwnTracks `transition`, a SenML battery-only
+   * record). Optional: codecs without events leave it out.
+   */
+  events?: CanonicalDeviceEvent[];
+}
+
+/** The result of decoding a `lookout/v1/devices/{d}/event` message: good events kept, bad ones with a reason. */
+export interface DeviceEventDecodeResult {
+  events: CanonicalDeviceEvent[];
   rejected: RejectedItem[];
 }
 

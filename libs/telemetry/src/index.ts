@@ -1,4 +1,5 @@
 export * from './codec.js';
+export * from './device-event.schema.js';
 export * from './fix.schema.js';
 export * from './live-events.js';
 export * from './topics.js';

@@ -9,3 +9,6 @@ export interface RuntimeConfig extends LookoutConfig {
 }
 
 export const RUNTIME_CONFIG = Symbol('RUNTIME_CONFIG');
+
+/** The embedded broker (EmbeddedBroker), or null when an external broker is configured. */
+export const EMBEDDED_BROKER = Symbol('EMBEDDED_BROKER');

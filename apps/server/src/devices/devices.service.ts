@@ -48,6 +48,8 @@ const registrationSchema = z.object({
 @Injectable()
 export class DevicesService {
   private readonly cache = new Map<string, { device: DeviceEntity | null; expiresAtMs: number }>();
+  /** A model never changes supplier, so this needs no expiry. */
+  private readonly modelSuppliers = new Map<string, string | null>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -202,6 +204,18 @@ export class DevicesService {
     await this.devices.upsert(device, ['id']);
     this.cache.delete(device.id);
     return this.devices.findOneByOrFail({ id: device.id });
+  }
+
+  /** The supplier organisation owning a device (through its model), or null; cached like `find`. */
+  async supplierOf(id: string): Promise<string | null> {
+    const device = await this.find(id);
+    if (!device?.modelId) return null;
+    const cached = this.modelSuppliers.get(device.modelId);
+    if (cached !== undefined) return cached;
+    const model = await this.dataSource.getRepository(DeviceModelEntity).findOneBy({ id: device.modelId });
+    const supplierId = model?.supplierId ?? null;
+    this.modelSuppliers.set(device.modelId, supplierId);
+    return supplierId;
   }
 
   /** The device, or null when it is not registered; cached briefly because ingest asks for every message. */

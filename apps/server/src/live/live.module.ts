@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { DevicesModule } from '../devices/devices.module.js';
 import { LiveGateway } from './live.gateway.js';
 
-@Module({ providers: [LiveGateway] })
+@Module({ imports: [DevicesModule], providers: [LiveGateway] })
 export class LiveModule {}
