@@ -69,6 +69,13 @@ export class AuthService implements OnApplicationBootstrap {
     };
   }
 
+  /** A token for an existing account, minted in-process (the demo's WebSocket client); never exposed over HTTP. */
+  async tokenFor(email: string): Promise<string> {
+    const user = await this.users.findOneByOrFail({ email: email.toLowerCase() });
+    const claims: TokenClaims = { sub: user.id, email: user.email, role: user.role, supplierId: user.supplierId };
+    return this.jwt.signAsync(claims);
+  }
+
   /** Verifies a bearer token (HTTP or WebSocket handshake) and returns who it belongs to. */
   async verify(token: string): Promise<Principal> {
     try {
