@@ -91,20 +91,24 @@ describe('embedded PostgreSQL and embedded broker', () => {
       const aliceCredential = await registerDevice(runtime, alice);
       await registerDevice(runtime, bob);
 
-      await expect(connectDevice(runtime, { username: alice, password: 'not-the-credential' })).rejects.toThrow(
-        /Bad username or password/i,
-      );
+      await expect(
+        connectDevice(runtime, { username: alice, password: 'not-the-credential' }),
+      ).rejects.toThrow(/Bad username or password/i);
       await expect(connectDevice(runtime, { username: `unknown-${runId()}`, password: 'x' })).rejects.toThrow(
         /Bad username or password/i,
       );
 
       const device = await connectDevice(runtime, aliceCredential);
-      await device.publishAsync(deviceTopic(alice, 'fix'), fixPayload(new Date(Date.now() - 2000), INSIDE), { qos: 1 });
+      await device.publishAsync(deviceTopic(alice, 'fix'), fixPayload(new Date(Date.now() - 2000), INSIDE), {
+        qos: 1,
+      });
       await eventually(async () =>
         expect(await sql(runtime, 'SELECT 1 FROM fix WHERE device_id = $1', [alice])).toHaveLength(1),
       );
       // Subscribing to another device's alerts is refused with a failure code, not granted.
-      await expect(device.subscribeAsync(deviceTopic(bob, 'alert'), { qos: 1 })).rejects.toThrow(/Subscribe error/);
+      await expect(device.subscribeAsync(deviceTopic(bob, 'alert'), { qos: 1 })).rejects.toThrow(
+        /Subscribe error/,
+      );
       const own = await device.subscribeAsync(deviceTopic(alice, 'alert'), { qos: 1 });
       expect(own[0]?.qos).toBe(1);
 

@@ -60,7 +60,10 @@ export async function registerDevice(runtime: LookoutRuntime, id: string, groups
 }
 
 /** Connects as a device with its credential (the embedded broker checks it; CI's Mosquitto allows anonymous). */
-export async function connectDevice(runtime: LookoutRuntime, credential: DeviceCredential): Promise<MqttClient> {
+export async function connectDevice(
+  runtime: LookoutRuntime,
+  credential: DeviceCredential,
+): Promise<MqttClient> {
   return mqtt.connectAsync(runtime.config.mqttUrl, {
     clientId: `device-${credential.username}-${runId()}`,
     username: credential.username,
@@ -83,13 +86,18 @@ export async function connectAsServer(runtime: LookoutRuntime): Promise<MqttClie
   });
 }
 
-export async function login(runtime: LookoutRuntime, email = ADMIN.email, password = ADMIN.password): Promise<string> {
+export async function login(
+  runtime: LookoutRuntime,
+  email = ADMIN.email,
+  password = ADMIN.password,
+): Promise<string> {
   const response = await fetch(`${runtime.httpUrl}/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email, password }),
   });
-  if (response.status !== 200) throw new Error(`login as ${email} failed: ${response.status} ${await response.text()}`);
+  if (response.status !== 200)
+    throw new Error(`login as ${email} failed: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { accessToken: string }).accessToken;
 }
 

@@ -4,7 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, LiveBreach, ServerToClientEvents } from '../../../libs/telemetry/src/index.js';
+import type {
+  ClientToServerEvents,
+  LiveBreach,
+  ServerToClientEvents,
+} from '../../../libs/telemetry/src/index.js';
 import { AuthService } from './auth/auth.service.js';
 import { loadConfig } from './config/config.schema.js';
 import { DevicesService } from './devices/devices.service.js';
@@ -36,7 +40,10 @@ async function insideOnlyTrace(dir: string): Promise<string> {
   const feature = walk.features[0]!;
   const rows = feature.geometry.coordinates
     .slice(0, 30)
-    .map(([lon, lat], i) => `${feature.properties.coordTimes[i]},${lon},${lat},${feature.properties.accuracyM ?? 3}`);
+    .map(
+      ([lon, lat], i) =>
+        `${feature.properties.coordTimes[i]},${lon},${lat},${feature.properties.accuracyM ?? 3}`,
+    );
   const file = path.join(dir, 'demo-inside.csv');
   await writeFile(file, ['time,lon,lat,accuracy_m', ...rows].join('\n') + '\n');
   return file;
@@ -48,7 +55,9 @@ function replay(trace: string, runtime: LookoutRuntime, credential: { username: 
   return new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`replay of ${trace} exited ${code}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`replay of ${trace} exited ${code}`)),
+    );
   });
 }
 
@@ -57,7 +66,9 @@ async function seed(runtime: LookoutRuntime) {
     features: { properties: { name: string }; geometry: { type: 'Polygon'; coordinates: number[][][] } }[];
   };
   const zones = runtime.app.get(ZonesService);
-  const existing = (await zones.listPublished()).find((zone) => zone.name === site.features[0]!.properties.name);
+  const existing = (await zones.listPublished()).find(
+    (zone) => zone.name === site.features[0]!.properties.name,
+  );
   if (!existing) {
     await zones.create({
       name: site.features[0]!.properties.name,
@@ -97,7 +108,9 @@ async function main() {
     );
   });
 
-  console.log(`\nReplaying the demo traces at ${SPEED}x: demo-worker-1 steps out of the safe zone and back.\n`);
+  console.log(
+    `\nReplaying the demo traces at ${SPEED}x: demo-worker-1 steps out of the safe zone and back.\n`,
+  );
   const work = await mkdtemp(path.join(os.tmpdir(), 'lookout-demo-'));
   await Promise.all([
     replay(path.join(traces, 'demo-step-out.geojson'), runtime, walker!),

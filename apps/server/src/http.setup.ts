@@ -16,7 +16,7 @@ export function configureHttp(app: INestApplication): void {
       .setTitle('Lookout')
       .setDescription(
         'Field trials of trackside geofence wearables. Log in at POST /auth/login and send the token as ' +
-          '`Authorization: Bearer <token>`. Suppliers see only their own organisation\'s devices and data.',
+          "`Authorization: Bearer <token>`. Suppliers see only their own organisation's devices and data.",
       )
       .setVersion('1')
       .addBearerAuth()

@@ -53,13 +53,19 @@ export async function startLookout(config: LookoutConfig): Promise<LookoutRuntim
     }
     const runtime: RuntimeConfig = {
       ...config,
-      auth: { ...config.auth, jwtSecret: config.auth.jwtSecret ?? (await persistentSecret(config.dataDir, 'jwt.secret')) },
+      auth: {
+        ...config.auth,
+        jwtSecret: config.auth.jwtSecret ?? (await persistentSecret(config.dataDir, 'jwt.secret')),
+      },
       databaseUrl,
       mqttUrl,
       mqtt,
       embedded: { database: !config.databaseUrl, broker: !config.mqttUrl },
     };
-    const app = await NestFactory.create(AppModule.forRoot(runtime, embeddedBroker), { logger: logLevels, bodyParser: false });
+    const app = await NestFactory.create(AppModule.forRoot(runtime, embeddedBroker), {
+      logger: logLevels,
+      bodyParser: false,
+    });
     cleanups.push(() => app.close());
     configureHttp(app);
     await app.listen(config.http.port, config.http.host);

@@ -23,7 +23,10 @@ export class AuditController {
   async list(@ZodQuery(auditQuerySchema) query: z.output<typeof auditQuerySchema>) {
     const where = `WHERE ($1::text IS NULL OR resource = $1) AND ($2::uuid IS NULL OR user_id = $2)`;
     const params = [query.resource ?? null, query.userId ?? null];
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM audit_log ${where}`, params);
+    const [{ total }] = await this.dataSource.query(
+      `SELECT count(*)::int AS total FROM audit_log ${where}`,
+      params,
+    );
     const items = await this.dataSource.query(
       `SELECT id, at, user_id AS "userId", user_email AS "userEmail", action, resource, resource_id AS "resourceId",
               status, detail

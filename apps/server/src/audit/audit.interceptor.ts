@@ -4,8 +4,7 @@ import type { Request, Response } from 'express';
 import { catchError, concatMap, from, map, type Observable, throwError } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal.js';
-import { DomainException } from '../common/domain.exception.js';
-import { statusOf } from '../common/http-exception.filter.js';
+import { toErrorBody } from '../common/http-exception.filter.js';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const SECRET_KEYS = /password|credential|secret|token/i;
@@ -15,7 +14,10 @@ export function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([key, inner]) => [key, SECRET_KEYS.test(key) ? '[redacted]' : redact(inner)]),
+      Object.entries(value).map(([key, inner]) => [
+        key,
+        SECRET_KEYS.test(key) ? '[redacted]' : redact(inner),
+      ]),
     );
   }
   return value;
@@ -37,14 +39,12 @@ export class AuditInterceptor implements NestInterceptor {
       concatMap((result: unknown) => {
         const status = context.switchToHttp().getResponse<Response>().statusCode;
         const id = (result as { id?: unknown } | undefined)?.id;
-        return from(this.record(request, status, typeof id === 'string' ? id : undefined)).pipe(map(() => result));
+        return from(this.record(request, status, typeof id === 'string' ? id : undefined)).pipe(
+          map(() => result),
+        );
       }),
       catchError((error: unknown) => {
-        const status =
-          error instanceof DomainException
-            ? statusOf(error.code)
-            : ((error as { getStatus?: () => number }).getStatus?.() ?? 500);
-        return from(this.record(request, status)).pipe(concatMap(() => throwError(() => error)));
+        return from(this.record(request, toErrorBody(error).statusCode)).pipe(concatMap(() => throwError(() => error)));
       }),
     );
   }

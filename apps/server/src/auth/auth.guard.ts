@@ -26,7 +26,10 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
     const [scheme, token] = (request.headers.authorization ?? '').split(' ');
     if (scheme !== 'Bearer' || !token) {
-      throw new DomainException(DomainErrorCode.Unauthenticated, 'missing bearer token: log in at POST /auth/login');
+      throw new DomainException(
+        DomainErrorCode.Unauthenticated,
+        'missing bearer token: log in at POST /auth/login',
+      );
     }
     const principal = await this.auth.verify(token);
     request.principal = principal;

@@ -40,7 +40,12 @@ export class AuthService implements OnApplicationBootstrap {
   async createUser(input: z.output<typeof createUserSchema>): Promise<UserEntity> {
     const passwordHash = await argon2.hash(input.password);
     const saved = await this.users.save(
-      this.users.create({ email: input.email.toLowerCase(), passwordHash, role: input.role, supplierId: input.supplierId }),
+      this.users.create({
+        email: input.email.toLowerCase(),
+        passwordHash,
+        role: input.role,
+        supplierId: input.supplierId,
+      }),
     );
     return this.users.findOneByOrFail({ id: saved.id });
   }
@@ -58,8 +63,14 @@ export class AuthService implements OnApplicationBootstrap {
     const valid = user
       ? await argon2.verify(user.passwordHash, password)
       : await argon2.verify(await DUMMY_HASH, password).then(() => false);
-    if (!user || !valid) throw new DomainException(DomainErrorCode.Unauthenticated, 'wrong e-mail or password');
-    const claims: TokenClaims = { sub: user.id, email: user.email, role: user.role, supplierId: user.supplierId };
+    if (!user || !valid)
+      throw new DomainException(DomainErrorCode.Unauthenticated, 'wrong e-mail or password');
+    const claims: TokenClaims = {
+      sub: user.id,
+      email: user.email,
+      role: user.role,
+      supplierId: user.supplierId,
+    };
     const { passwordHash: _hash, ...publicUser } = user;
     return {
       accessToken: await this.jwt.signAsync(claims),
@@ -72,7 +83,12 @@ export class AuthService implements OnApplicationBootstrap {
   /** A token for an existing account, minted in-process (the demo's WebSocket client); never exposed over HTTP. */
   async tokenFor(email: string): Promise<string> {
     const user = await this.users.findOneByOrFail({ email: email.toLowerCase() });
-    const claims: TokenClaims = { sub: user.id, email: user.email, role: user.role, supplierId: user.supplierId };
+    const claims: TokenClaims = {
+      sub: user.id,
+      email: user.email,
+      role: user.role,
+      supplierId: user.supplierId,
+    };
     return this.jwt.signAsync(claims);
   }
 
@@ -82,7 +98,10 @@ export class AuthService implements OnApplicationBootstrap {
       const claims = await this.jwt.verifyAsync<TokenClaims>(token);
       return { userId: claims.sub, email: claims.email, role: claims.role, supplierId: claims.supplierId };
     } catch (error) {
-      throw new DomainException(DomainErrorCode.Unauthenticated, `invalid token: ${(error as Error).message}`);
+      throw new DomainException(
+        DomainErrorCode.Unauthenticated,
+        `invalid token: ${(error as Error).message}`,
+      );
     }
   }
 }

@@ -1,7 +1,11 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
 import { Aedes, type Client } from 'aedes';
-import { parseDeviceTopic, UPLINK_KINDS, type DeviceTopicKind } from '../../../../libs/telemetry/src/index.js';
+import {
+  parseDeviceTopic,
+  UPLINK_KINDS,
+  type DeviceTopicKind,
+} from '../../../../libs/telemetry/src/index.js';
 
 export class EmbeddedBrokerError extends Error {
   constructor(message: string) {
@@ -102,7 +106,10 @@ export class EmbeddedBroker {
       }
       const authenticator = this.deviceAuthenticator;
       if (!username || !password || !authenticator) {
-        return done(authError(4, 'a device must log in with its id and the credential issued at enrolment'), false);
+        return done(
+          authError(4, 'a device must log in with its id and the credential issued at enrolment'),
+          false,
+        );
       }
       authenticator(username, password.toString('utf8')).then(
         (ok) => {
@@ -115,7 +122,8 @@ export class EmbeddedBroker {
     broker.authorizePublish = (client, packet, callback) => {
       const identity = client ? identities.get(client) : { role: 'server' as const };
       if (identity?.role === 'server') return callback(null);
-      if (identity?.role === 'device' && deviceMayUse(identity.deviceId, packet.topic, 'publish')) return callback(null);
+      if (identity?.role === 'device' && deviceMayUse(identity.deviceId, packet.topic, 'publish'))
+        return callback(null);
       callback(new Error(`publishing to ${packet.topic} is not allowed for this client`));
     };
     broker.authorizeSubscribe = (client, subscription, callback) => {

@@ -1,4 +1,11 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import { DomainErrorCode, DomainException, type FieldIssue } from './domain.exception.js';
@@ -32,12 +39,23 @@ interface ErrorBody {
 
 /** PostgreSQL errors that are the request's fault (SQLSTATE), as domain errors. */
 function fromDatabase(error: QueryFailedError): DomainException | undefined {
-  const driver = error.driverError as { code?: string; detail?: string; constraint?: string; message: string };
+  const driver = error.driverError as {
+    code?: string;
+    detail?: string;
+    constraint?: string;
+    message: string;
+  };
   switch (driver.code) {
     case '23505':
-      return new DomainException(DomainErrorCode.Conflict, `already exists: ${driver.detail ?? driver.constraint}`);
+      return new DomainException(
+        DomainErrorCode.Conflict,
+        `already exists: ${driver.detail ?? driver.constraint}`,
+      );
     case '23503':
-      return new DomainException(DomainErrorCode.InvalidInput, `refers to something that does not exist or is still referenced: ${driver.detail ?? driver.constraint}`);
+      return new DomainException(
+        DomainErrorCode.InvalidInput,
+        `refers to something that does not exist or is still referenced: ${driver.detail ?? driver.constraint}`,
+      );
     case '23514':
       return new DomainException(DomainErrorCode.InvalidInput, `violates rule ${driver.constraint}`);
     case 'P0001':
@@ -55,37 +73,38 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const response = host.switchToHttp().getResponse<Response>();
-    const body = this.toBody(exception);
+    const body = toErrorBody(exception);
+    if (body.statusCode === 500) this.logger.error((exception as Error)?.stack ?? String(exception));
     response.status(body.statusCode).json(body);
   }
+}
 
-  private toBody(exception: unknown): ErrorBody {
-    const domain =
-      exception instanceof DomainException
-        ? exception
-        : exception instanceof QueryFailedError
-          ? fromDatabase(exception)
-          : undefined;
-    if (domain) {
-      const status = statusOf(domain.code);
-      return {
-        statusCode: status,
-        error: domain.code,
-        message: domain.message,
-        ...(domain.issues.length ? { issues: domain.issues } : {}),
-      };
-    }
-    if (exception instanceof HttpException) {
-      const response = exception.getResponse();
-      const body = typeof response === 'string' ? { message: response } : (response as Partial<ErrorBody>);
-      return {
-        statusCode: exception.getStatus(),
-        error: body.error ?? exception.name,
-        message: Array.isArray(body.message) ? body.message.join('; ') : (body.message ?? exception.message),
-        ...(body.issues ? { issues: body.issues } : {}),
-      };
-    }
-    this.logger.error((exception as Error)?.stack ?? String(exception));
-    return { statusCode: 500, error: 'internal_error', message: 'internal error' };
+/** Any error as the HTTP error body the API answers with. */
+export function toErrorBody(exception: unknown): ErrorBody {
+  const domain =
+    exception instanceof DomainException
+      ? exception
+      : exception instanceof QueryFailedError
+        ? fromDatabase(exception)
+        : undefined;
+  if (domain) {
+    const status = statusOf(domain.code);
+    return {
+      statusCode: status,
+      error: domain.code,
+      message: domain.message,
+      ...(domain.issues.length ? { issues: domain.issues } : {}),
+    };
   }
+  if (exception instanceof HttpException) {
+    const response = exception.getResponse();
+    const body = typeof response === 'string' ? { message: response } : (response as Partial<ErrorBody>);
+    return {
+      statusCode: exception.getStatus(),
+      error: body.error ?? exception.name,
+      message: Array.isArray(body.message) ? body.message.join('; ') : (body.message ?? exception.message),
+      ...(body.issues ? { issues: body.issues } : {}),
+    };
+  }
+  return { statusCode: 500, error: 'internal_error', message: 'internal error' };
 }

@@ -19,7 +19,12 @@ describe('loadConfig', () => {
       dataDir: path.resolve('.data'),
       embeddedPostgresPort: 0,
       logLevel: 'log',
-      auth: { jwtSecret: undefined, jwtTtlS: 28800, adminEmail: 'admin@lookout.local', adminPassword: undefined },
+      auth: {
+        jwtSecret: undefined,
+        jwtTtlS: 28800,
+        adminEmail: 'admin@lookout.local',
+        adminPassword: undefined,
+      },
     });
   });
 

@@ -78,7 +78,9 @@ export const environmentSchema = z.object({
   JWT_TTL_S: z
     .string()
     .default('28800')
-    .refine((value) => /^[1-9]\d*$/.test(value), { message: 'JWT_TTL_S must be a positive whole number of seconds' })
+    .refine((value) => /^[1-9]\d*$/.test(value), {
+      message: 'JWT_TTL_S must be a positive whole number of seconds',
+    })
     .transform(Number),
   ADMIN_EMAIL: z.email('ADMIN_EMAIL must be an e-mail address').default('admin@lookout.local'),
   ADMIN_PASSWORD: z.string().min(12, 'ADMIN_PASSWORD must be at least 12 characters').optional(),

@@ -15,6 +15,8 @@ export class BrokerAuthService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.broker?.setDeviceAuthenticator((deviceId, password) => this.devices.verifyCredential(deviceId, password));
+    this.broker?.setDeviceAuthenticator((deviceId, password) =>
+      this.devices.verifyCredential(deviceId, password),
+    );
   }
 }

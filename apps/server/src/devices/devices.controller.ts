@@ -68,7 +68,10 @@ export class DevicesController {
 
   @Get()
   @ApiZod({ query: deviceQuerySchema })
-  list(@CurrentPrincipal() principal: Principal, @ZodQuery(deviceQuerySchema) query: Out<typeof deviceQuerySchema>) {
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @ZodQuery(deviceQuerySchema) query: Out<typeof deviceQuerySchema>,
+  ) {
     return this.devices.listDevices(principal, query);
   }
 
@@ -81,7 +84,10 @@ export class DevicesController {
   @Roles('manager', 'supplier')
   @Post()
   @ApiZod({ body: deviceInputSchema, status: 201 })
-  create(@CurrentPrincipal() principal: Principal, @ZodBody(deviceInputSchema) body: Out<typeof deviceInputSchema>) {
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @ZodBody(deviceInputSchema) body: Out<typeof deviceInputSchema>,
+  ) {
     return this.devices.createDevice(principal, body);
   }
 

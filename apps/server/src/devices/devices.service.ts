@@ -80,7 +80,10 @@ export class DevicesService {
   async createModel(principal: Principal, input: Out<typeof deviceModelInputSchema>) {
     const scope = supplierScope(principal);
     if (scope !== undefined && scope !== input.supplierId) {
-      throw new DomainException(DomainErrorCode.Forbidden, 'a supplier can only register its own device models');
+      throw new DomainException(
+        DomainErrorCode.Forbidden,
+        'a supplier can only register its own device models',
+      );
     }
     const repository = this.dataSource.getRepository(DeviceModelEntity);
     const saved = await repository.save(repository.create({ ...input, acceptedConfig: null }));
@@ -90,7 +93,10 @@ export class DevicesService {
   async updateModel(principal: Principal, id: string, patch: Out<typeof deviceModelUpdateSchema>) {
     const model = await this.getModel(principal, id);
     if (patch.acceptedConfig !== undefined && principal.role !== 'manager') {
-      throw new DomainException(DomainErrorCode.Forbidden, 'only a trial manager records the accepted configuration');
+      throw new DomainException(
+        DomainErrorCode.Forbidden,
+        'only a trial manager records the accepted configuration',
+      );
     }
     await this.dataSource.getRepository(DeviceModelEntity).save({ ...model, ...patch });
     return this.getModel(principal, id);
@@ -185,7 +191,10 @@ export class DevicesService {
     const configs = await this.dataSource
       .getRepository(DeviceConfigEntity)
       .find({ where: { deviceId }, order: { effectiveFrom: 'ASC' } });
-    return configs.map((config) => ({ ...config, drift: configDrift(config, model?.acceptedConfig ?? null) }));
+    return configs.map((config) => ({
+      ...config,
+      drift: configDrift(config, model?.acceptedConfig ?? null),
+    }));
   }
 
   async addConfig(principal: Principal, deviceId: string, input: Out<typeof deviceConfigInputSchema>) {

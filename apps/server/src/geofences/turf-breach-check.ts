@@ -46,7 +46,8 @@ function isActive(zone: ZoneVersionEntity, atMs: number): boolean {
   if (zone.windows.length === 0) return true;
   return zone.windows.some(
     (window) =>
-      (window.from === null || Date.parse(window.from) <= atMs) && (window.to === null || atMs < Date.parse(window.to)),
+      (window.from === null || Date.parse(window.from) <= atMs) &&
+      (window.to === null || atMs < Date.parse(window.to)),
   );
 }
 
@@ -86,7 +87,10 @@ export class TurfBreachCheck implements BreachCheck {
     }
     const safeZones = active.filter((zone) => zone.version.kind === 'safe');
     if (!deciding && safeZones.length > 0) {
-      const distances = safeZones.map((zone) => ({ zone, distanceM: signedDistanceM(fix.lon, fix.lat, zone.version) }));
+      const distances = safeZones.map((zone) => ({
+        zone,
+        distanceM: signedDistanceM(fix.lon, fix.lat, zone.version),
+      }));
       if (distances.every(({ distanceM }) => distanceM > 0)) {
         deciding = distances.reduce((nearest, next) => (next.distanceM < nearest.distanceM ? next : nearest));
       }

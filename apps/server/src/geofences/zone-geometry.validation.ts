@@ -19,7 +19,9 @@ export interface ZoneGeometryLimits {
   maxVertices: number;
 }
 
-export const DEFAULT_ZONE_GEOMETRY_LIMITS: Readonly<ZoneGeometryLimits> = Object.freeze({ maxVertices: 100_000 });
+export const DEFAULT_ZONE_GEOMETRY_LIMITS: Readonly<ZoneGeometryLimits> = Object.freeze({
+  maxVertices: 100_000,
+});
 
 /** Reported per category; beyond it one summary issue says how many more there were. */
 const MAX_ISSUES_PER_KIND = 10;
@@ -62,10 +64,18 @@ function ringsOf(geometry: ZoneGeometry): Ring[] {
     case 'LineString':
       return [{ path: base, label: 'centreline', positions: geometry.coordinates }];
     case 'Polygon':
-      return geometry.coordinates.map((positions, r) => ({ path: [...base, r], label: `ring ${r}`, positions }));
+      return geometry.coordinates.map((positions, r) => ({
+        path: [...base, r],
+        label: `ring ${r}`,
+        positions,
+      }));
     case 'MultiPolygon':
       return geometry.coordinates.flatMap((polygon, p) =>
-        polygon.map((positions, r) => ({ path: [...base, p, r], label: `polygon ${p} ring ${r}`, positions })),
+        polygon.map((positions, r) => ({
+          path: [...base, p, r],
+          label: `polygon ${p} ring ${r}`,
+          positions,
+        })),
       );
   }
 }
@@ -75,13 +85,17 @@ function checkCoordinates(rings: readonly Ring[], issues: IssueList): void {
     ring.positions.forEach((position, i) => {
       const path = [...ring.path, i];
       if (!Array.isArray(position) || position.length < 2 || position.length > 3) {
-        return issues.add(path, `a position is [lon, lat] or [lon, lat, altitude], got ${JSON.stringify(position)}`);
+        return issues.add(
+          path,
+          `a position is [lon, lat] or [lon, lat, altitude], got ${JSON.stringify(position)}`,
+        );
       }
       const [lon, lat] = position as number[];
       if (!position.every((value) => typeof value === 'number' && Number.isFinite(value))) {
         return issues.add(path, `coordinates must be finite numbers, got ${JSON.stringify(position)}`);
       }
-      if (lon! < -180 || lon! > 180) issues.add([...path, 0], `longitude must be within [-180, 180], got ${lon}`);
+      if (lon! < -180 || lon! > 180)
+        issues.add([...path, 0], `longitude must be within [-180, 180], got ${lon}`);
       if (lat! < -90 || lat! > 90) issues.add([...path, 1], `latitude must be within [-90, 90], got ${lat}`);
     });
   }
@@ -107,22 +121,38 @@ function checkRingShape(ring: Ring, closed: boolean, issues: IssueList): void {
   }
   for (let i = 1; i < positions.length; i++) {
     if (samePlace(positions[i]!, positions[i - 1]!)) {
-      issues.add([...path, i], `${label}: position ${i} repeats position ${i - 1} ${at(positions[i]!)}; remove it`);
+      issues.add(
+        [...path, i],
+        `${label}: position ${i} repeats position ${i - 1} ${at(positions[i]!)}; remove it`,
+      );
     }
   }
 }
 
-function checkHalfWidth(geometry: ZoneGeometry, halfWidthM: number | null | undefined, issues: GeometryIssue[]): void {
+function checkHalfWidth(
+  geometry: ZoneGeometry,
+  halfWidthM: number | null | undefined,
+  issues: GeometryIssue[],
+): void {
   if (geometry.type !== 'LineString') {
     if (halfWidthM !== null && halfWidthM !== undefined) {
-      issues.push({ path: ['halfWidthM'], message: `halfWidthM applies only to a LineString corridor, not a ${geometry.type}` });
+      issues.push({
+        path: ['halfWidthM'],
+        message: `halfWidthM applies only to a LineString corridor, not a ${geometry.type}`,
+      });
     }
     return;
   }
   if (halfWidthM === null || halfWidthM === undefined) {
-    issues.push({ path: ['halfWidthM'], message: 'a LineString corridor needs halfWidthM (metres either side of the centreline)' });
+    issues.push({
+      path: ['halfWidthM'],
+      message: 'a LineString corridor needs halfWidthM (metres either side of the centreline)',
+    });
   } else if (!Number.isFinite(halfWidthM) || halfWidthM <= 0) {
-    issues.push({ path: ['halfWidthM'], message: `a corridor's halfWidthM must be > 0 metres, got ${halfWidthM}` });
+    issues.push({
+      path: ['halfWidthM'],
+      message: `a corridor's halfWidthM must be > 0 metres, got ${halfWidthM}`,
+    });
   }
 }
 
@@ -140,7 +170,10 @@ export function validateZoneGeometry(
   checkHalfWidth(geometry, content.halfWidthM, issues);
   const coordinatesPath = ['geometry', 'coordinates'];
   if (geometry.type === 'Polygon' && geometry.coordinates.length === 0) {
-    return [...issues, { path: coordinatesPath, message: 'a polygon needs at least one ring (its outer boundary)' }];
+    return [
+      ...issues,
+      { path: coordinatesPath, message: 'a polygon needs at least one ring (its outer boundary)' },
+    ];
   }
   if (geometry.type === 'MultiPolygon') {
     if (geometry.coordinates.length === 0) {
@@ -150,7 +183,10 @@ export function validateZoneGeometry(
     if (empty >= 0) {
       return [
         ...issues,
-        { path: [...coordinatesPath, empty], message: `polygon ${empty} needs at least one ring (its outer boundary)` },
+        {
+          path: [...coordinatesPath, empty],
+          message: `polygon ${empty} needs at least one ring (its outer boundary)`,
+        },
       ];
     }
   }
@@ -275,13 +311,15 @@ function findSelfIntersections(rings: readonly Ring[], issues: IssueList): void 
     x1[k] = cellX(Math.max(ax[k]!, bx[k]!));
     y0[k] = cellY(Math.min(ay[k]!, by[k]!));
     y1[k] = cellY(Math.max(ay[k]!, by[k]!));
-    for (let cy = y0[k]!; cy <= y1[k]!; cy++) for (let cx = x0[k]!; cx <= x1[k]!; cx++) start[cy * side + cx + 1]!++;
+    for (let cy = y0[k]!; cy <= y1[k]!; cy++)
+      for (let cx = x0[k]!; cx <= x1[k]!; cx++) start[cy * side + cx + 1]!++;
   }
   for (let c = 0; c < side * side; c++) start[c + 1]! += start[c]!;
   const fill = start.slice(0, side * side);
   const members = new Int32Array(start[side * side]!);
   for (let k = 0; k < segments; k++) {
-    for (let cy = y0[k]!; cy <= y1[k]!; cy++) for (let cx = x0[k]!; cx <= x1[k]!; cx++) members[fill[cy * side + cx]!++] = k;
+    for (let cy = y0[k]!; cy <= y1[k]!; cy++)
+      for (let cx = x0[k]!; cx <= x1[k]!; cx++) members[fill[cy * side + cx]!++] = k;
   }
 
   const orient = (px: number, py: number, qx: number, qy: number, rx: number, ry: number) =>

@@ -36,28 +36,39 @@ export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy
   ) {}
 
   afterInit(server: LiveServer): void {
-    server.use((socket: Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>, next) => {
-      const token: unknown = socket.handshake.auth?.token;
-      if (typeof token !== 'string') return next(new Error('unauthenticated: pass { auth: { token } }'));
-      this.auth.verify(token).then(
-        (principal) => {
-          socket.data.principal = principal;
-          void socket.join(
-            principal.role === 'supplier' && principal.supplierId ? supplierRoom(principal.supplierId) : ALL_DEVICES_ROOM,
-          );
-          next();
-        },
-        (error: Error) => next(new Error(`unauthenticated: ${error.message}`)),
-      );
-    });
+    server.use(
+      (
+        socket: Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>,
+        next,
+      ) => {
+        const token: unknown = socket.handshake.auth?.token;
+        if (typeof token !== 'string') return next(new Error('unauthenticated: pass { auth: { token } }'));
+        this.auth.verify(token).then(
+          (principal) => {
+            socket.data.principal = principal;
+            void socket.join(
+              principal.role === 'supplier' && principal.supplierId
+                ? supplierRoom(principal.supplierId)
+                : ALL_DEVICES_ROOM,
+            );
+            next();
+          },
+          (error: Error) => next(new Error(`unauthenticated: ${error.message}`)),
+        );
+      },
+    );
   }
 
   onModuleInit(): void {
     this.unsubscribe.push(
-      this.bus.on('fix.stored', (fix) => void this.roomsFor(fix.deviceId).then((rooms) => this.server.to(rooms).emit('fix', fix))),
+      this.bus.on(
+        'fix.stored',
+        (fix) => void this.roomsFor(fix.deviceId).then((rooms) => this.server.to(rooms).emit('fix', fix)),
+      ),
       this.bus.on(
         'breach.detected',
-        (breach) => void this.roomsFor(breach.deviceId).then((rooms) => this.server.to(rooms).emit('breach', breach)),
+        (breach) =>
+          void this.roomsFor(breach.deviceId).then((rooms) => this.server.to(rooms).emit('breach', breach)),
       ),
     );
     this.logger.log('live gateway ready');

@@ -19,14 +19,22 @@ interface TrialChildRoutes<E extends TrialChild> {
  * The standard routes of a trial-owned resource: list (paginated, `?trialId=`), read, create and update
  * (managers only), and optionally delete. Subclasses add `@Controller(path)` and `@ApiTags`.
  */
-export function TrialChildController<E extends TrialChild>({ entity, create, update, deletable }: TrialChildRoutes<E>) {
+export function TrialChildController<E extends TrialChild>({
+  entity,
+  create,
+  update,
+  deletable,
+}: TrialChildRoutes<E>) {
   @ApiBearerAuth()
   class TrialChildControllerBase {
     constructor(@Inject(TrialChildren) readonly children: TrialChildren) {}
 
     @Get()
     @ApiZod({ query: byTrialQuerySchema })
-    list(@CurrentPrincipal() principal: Principal, @ZodQuery(byTrialQuerySchema) query: z.output<typeof byTrialQuerySchema>) {
+    list(
+      @CurrentPrincipal() principal: Principal,
+      @ZodQuery(byTrialQuerySchema) query: z.output<typeof byTrialQuerySchema>,
+    ) {
       return this.children.list(entity, principal, query);
     }
 

@@ -40,7 +40,11 @@ export class TrialChildren {
     return found;
   }
 
-  async create<E extends TrialChild>(entity: EntityTarget<E>, principal: Principal, input: Partial<E>): Promise<E> {
+  async create<E extends TrialChild>(
+    entity: EntityTarget<E>,
+    principal: Principal,
+    input: Partial<E>,
+  ): Promise<E> {
     await this.access.assertTrialVisible(principal, input.trialId as string);
     const repository = this.dataSource.getRepository(entity);
     const saved = await repository.save(repository.create(input as E));
@@ -58,7 +62,11 @@ export class TrialChildren {
     return this.get(entity, principal, id);
   }
 
-  async remove<E extends TrialChild>(entity: EntityTarget<E>, principal: Principal, id: string): Promise<void> {
+  async remove<E extends TrialChild>(
+    entity: EntityTarget<E>,
+    principal: Principal,
+    id: string,
+  ): Promise<void> {
     const current = await this.get(entity, principal, id);
     await this.dataSource.getRepository(entity).remove(current);
   }

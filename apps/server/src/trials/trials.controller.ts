@@ -39,7 +39,10 @@ export class SuppliersController {
 
   @Get()
   @ApiZod({ query: pageQuerySchema })
-  list(@CurrentPrincipal() principal: Principal, @ZodQuery(pageQuerySchema) query: Out<typeof pageQuerySchema>) {
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @ZodQuery(pageQuerySchema) query: Out<typeof pageQuerySchema>,
+  ) {
     return this.trials.listSuppliers(principal, query);
   }
 
@@ -64,7 +67,10 @@ export class TrialsController {
 
   @Get()
   @ApiZod({ query: trialQuerySchema })
-  list(@CurrentPrincipal() principal: Principal, @ZodQuery(trialQuerySchema) query: Out<typeof trialQuerySchema>) {
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @ZodQuery(trialQuerySchema) query: Out<typeof trialQuerySchema>,
+  ) {
     return this.trials.listTrials(principal, query);
   }
 
@@ -138,7 +144,10 @@ export class WorkersController {
 
   @Get()
   @ApiZod({ query: byTrialQuerySchema })
-  list(@CurrentPrincipal() principal: Principal, @ZodQuery(byTrialQuerySchema) query: Out<typeof byTrialQuerySchema>) {
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @ZodQuery(byTrialQuerySchema) query: Out<typeof byTrialQuerySchema>,
+  ) {
     return this.trials.listWorkers(principal, query);
   }
 
@@ -151,7 +160,10 @@ export class WorkersController {
   @Roles('manager')
   @Post()
   @ApiZod({ body: workerInputSchema, status: 201 })
-  create(@CurrentPrincipal() principal: Principal, @ZodBody(workerInputSchema) body: Out<typeof workerInputSchema>) {
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @ZodBody(workerInputSchema) body: Out<typeof workerInputSchema>,
+  ) {
     return this.trials.createWorker(principal, body.trialId);
   }
 }
@@ -207,7 +219,10 @@ export class SessionsController {
 
   @Get()
   @ApiZod({ query: sessionQuerySchema })
-  list(@CurrentPrincipal() principal: Principal, @ZodQuery(sessionQuerySchema) query: Out<typeof sessionQuerySchema>) {
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @ZodQuery(sessionQuerySchema) query: Out<typeof sessionQuerySchema>,
+  ) {
     return this.trials.listSessions(principal, query);
   }
 
@@ -219,7 +234,10 @@ export class SessionsController {
   @Roles('manager')
   @Post()
   @ApiZod({ body: sessionInputSchema, status: 201 })
-  create(@CurrentPrincipal() principal: Principal, @ZodBody(sessionInputSchema) body: Out<typeof sessionInputSchema>) {
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @ZodBody(sessionInputSchema) body: Out<typeof sessionInputSchema>,
+  ) {
     return this.trials.createSession(principal, body);
   }
 

@@ -7,7 +7,11 @@ const isoTime = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 ti
 
 export const supplierInputSchema = z.object({ name: text() });
 
-export const phaseSchema = z.object({ name: text(), from: isoTime.nullable().default(null), to: isoTime.nullable().default(null) });
+export const phaseSchema = z.object({
+  name: text(),
+  from: isoTime.nullable().default(null),
+  to: isoTime.nullable().default(null),
+});
 
 export const trialInputSchema = z.object({
   name: text(),
@@ -16,10 +20,18 @@ export const trialInputSchema = z.object({
   dpiaReference: text().nullable().default(null),
   retentionDays: z.number().int().min(1).max(3650).default(365),
 });
-export const trialUpdateSchema = trialInputSchema
-  .partial()
-  .extend({ status: z.enum(['draft', 'active', 'closed']).optional() });
-export const trialQuerySchema = pageQuerySchema.extend({ status: z.enum(['draft', 'active', 'closed']).optional() });
+/** Updates carry only what they change: no defaults, or a PATCH would reset fields it does not name. */
+export const trialUpdateSchema = z.object({
+  name: text().optional(),
+  sponsor: text().optional(),
+  phases: z.array(phaseSchema).max(20).optional(),
+  dpiaReference: text().nullable().optional(),
+  retentionDays: z.number().int().min(1).max(3650).optional(),
+  status: z.enum(['draft', 'active', 'closed']).optional(),
+});
+export const trialQuerySchema = pageQuerySchema.extend({
+  status: z.enum(['draft', 'active', 'closed']).optional(),
+});
 export const trialSupplierSchema = z.object({ supplierId: z.uuid() });
 
 export const siteInputSchema = z
@@ -32,7 +44,10 @@ export const siteInputSchema = z
     mileageTo: z.number().min(0).max(9999),
     environment: z.enum(ENVIRONMENTS),
   })
-  .refine((site) => site.mileageTo >= site.mileageFrom, { message: 'mileageTo must be >= mileageFrom', path: ['mileageTo'] });
+  .refine((site) => site.mileageTo >= site.mileageFrom, {
+    message: 'mileageTo must be >= mileageFrom',
+    path: ['mileageTo'],
+  });
 export const siteUpdateSchema = z.object({
   name: text().optional(),
   route: text().optional(),
@@ -58,7 +73,11 @@ export const scenarioInputSchema = z.object({
   description: z.string().max(5000).default(''),
   steps: z.array(text(1000)).max(100).default([]),
 });
-export const scenarioUpdateSchema = scenarioInputSchema.omit({ trialId: true }).partial();
+export const scenarioUpdateSchema = z.object({
+  name: text().optional(),
+  description: z.string().max(5000).optional(),
+  steps: z.array(text(1000)).max(100).optional(),
+});
 
 export const sessionInputSchema = z
   .object({
@@ -70,7 +89,10 @@ export const sessionInputSchema = z
     deviceIds: z.array(z.string().min(1).max(64)).max(500).default([]),
     workerIds: z.array(z.uuid()).max(500).default([]),
   })
-  .refine((s) => s.plannedEnd > s.plannedStart, { message: 'plannedEnd must be after plannedStart', path: ['plannedEnd'] });
+  .refine((s) => s.plannedEnd > s.plannedStart, {
+    message: 'plannedEnd must be after plannedStart',
+    path: ['plannedEnd'],
+  });
 export const sessionUpdateSchema = z.object({
   status: z.enum(['planned', 'running', 'completed', 'aborted']).optional(),
   plannedStart: z.coerce.date().optional(),
@@ -91,4 +113,10 @@ export const criterionInputSchema = z.object({
   unit: text(50),
   description: z.string().max(2000).default(''),
 });
-export const criterionUpdateSchema = criterionInputSchema.omit({ trialId: true }).partial();
+export const criterionUpdateSchema = z.object({
+  metric: text().optional(),
+  comparator: z.enum(COMPARATORS).optional(),
+  threshold: z.number().finite().optional(),
+  unit: text(50).optional(),
+  description: z.string().max(2000).optional(),
+});

@@ -29,7 +29,11 @@ import {
   type TrialStatus,
 } from './trials.entities.js';
 
-const TRIAL_TRANSITIONS: Record<TrialStatus, TrialStatus[]> = { draft: ['active'], active: ['closed'], closed: [] };
+const TRIAL_TRANSITIONS: Record<TrialStatus, TrialStatus[]> = {
+  draft: ['active'],
+  active: ['closed'],
+  closed: [],
+};
 const SESSION_TRANSITIONS: Record<SessionStatus, SessionStatus[]> = {
   planned: ['running', 'aborted'],
   running: ['completed', 'aborted'],
@@ -88,7 +92,9 @@ export class TrialsService {
     const trial = await this.dataSource.getRepository(TrialEntity).findOneByOrFail({ id });
     const links = await this.dataSource.getRepository(TrialSupplierEntity).findBy({ trialId: id });
     const scope = supplierScope(principal);
-    const supplierIds = links.map((link) => link.supplierId).filter((s) => scope === undefined || s === scope);
+    const supplierIds = links
+      .map((link) => link.supplierId)
+      .filter((s) => scope === undefined || s === scope);
     return { ...trial, supplierIds };
   }
 
@@ -104,7 +110,9 @@ export class TrialsService {
         throw invalidState(`a ${trial.status} trial cannot become ${patch.status}`);
       }
       if (patch.status === 'active' && !(patch.dpiaReference ?? trial.dpiaReference)) {
-        throw invalidState('a trial cannot start without a data-protection impact assessment reference (dpiaReference)');
+        throw invalidState(
+          'a trial cannot start without a data-protection impact assessment reference (dpiaReference)',
+        );
       }
     }
     if (trial.status === 'closed') throw invalidState('a closed trial cannot be changed');
@@ -116,7 +124,9 @@ export class TrialsService {
   async addSupplier(principal: Principal, trialId: string, supplierId: string) {
     await this.getTrial(principal, trialId);
     await this.getSupplier(principal, supplierId);
-    await this.dataSource.getRepository(TrialSupplierEntity).upsert({ trialId, supplierId }, ['trialId', 'supplierId']);
+    await this.dataSource
+      .getRepository(TrialSupplierEntity)
+      .upsert({ trialId, supplierId }, ['trialId', 'supplierId']);
     return this.getTrial(principal, trialId);
   }
 
@@ -126,11 +136,9 @@ export class TrialsService {
     const qb = this.children.query(WorkerEntity, principal);
     if (supplierScope(principal) === undefined) return qb;
     // A supplier sees only the workers who wear its devices.
-    return this.access.scopeToDevices(
-      qb.innerJoin(EnrolmentEntity, 'e', 'e.worker_id = r.id'),
-      principal,
-      'e.device_id',
-    ).distinct(true);
+    return this.access
+      .scopeToDevices(qb.innerJoin(EnrolmentEntity, 'e', 'e.worker_id = r.id'), principal, 'e.device_id')
+      .distinct(true);
   }
 
   async listWorkers(principal: Principal, query: { trialId?: string; limit: number; offset: number }) {
@@ -153,7 +161,11 @@ export class TrialsService {
   // Enrolments: a device worn in a trial, optionally by a worker, from/to.
 
   private enrolmentsQuery(principal: Principal) {
-    return this.access.scopeToDevices(this.children.query(EnrolmentEntity, principal), principal, 'r.device_id');
+    return this.access.scopeToDevices(
+      this.children.query(EnrolmentEntity, principal),
+      principal,
+      'r.device_id',
+    );
   }
 
   async listEnrolments(principal: Principal, query: z.output<typeof enrolmentQuerySchema>) {
@@ -175,7 +187,8 @@ export class TrialsService {
     }
     if (input.workerId) {
       const worker = await this.dataSource.getRepository(WorkerEntity).findOneBy({ id: input.workerId });
-      if (!worker || worker.trialId !== input.trialId) throw DomainException.notFound('worker in this trial', input.workerId);
+      if (!worker || worker.trialId !== input.trialId)
+        throw DomainException.notFound('worker in this trial', input.workerId);
     }
     if (input.validTo && input.validTo <= input.validFrom) {
       throw new DomainException(DomainErrorCode.InvalidInput, 'validTo must be after validFrom', [
@@ -217,7 +230,8 @@ export class TrialsService {
 
   async createSession(principal: Principal, input: z.output<typeof sessionInputSchema>) {
     const site = await this.dataSource.getRepository(SiteEntity).findOneBy({ id: input.siteId });
-    if (!site || site.trialId !== input.trialId) throw DomainException.notFound('site in this trial', input.siteId);
+    if (!site || site.trialId !== input.trialId)
+      throw DomainException.notFound('site in this trial', input.siteId);
     return this.children.create(SessionEntity, principal, { ...input, status: 'planned' });
   }
 
@@ -229,11 +243,16 @@ export class TrialsService {
         throw invalidState(`a ${session.status} session cannot become ${patch.status}`);
       }
       if (patch.status === 'running') {
-        const trial = await this.dataSource.getRepository(TrialEntity).findOneByOrFail({ id: session.trialId });
+        const trial = await this.dataSource
+          .getRepository(TrialEntity)
+          .findOneByOrFail({ id: session.trialId });
         if (!trial.dpiaReference) {
-          throw invalidState('a session cannot start before its trial has a data-protection impact assessment reference');
+          throw invalidState(
+            'a session cannot start before its trial has a data-protection impact assessment reference',
+          );
         }
-        if (trial.status !== 'active') throw invalidState(`a session cannot start while its trial is ${trial.status}`);
+        if (trial.status !== 'active')
+          throw invalidState(`a session cannot start while its trial is ${trial.status}`);
         changes.actualStart = new Date();
       }
       if (patch.status === 'completed' || patch.status === 'aborted') changes.actualEnd = new Date();

@@ -80,12 +80,16 @@ export class TrialDomain1763700000002 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         UNIQUE (supplier_id, name)
       )`);
-    await q.query(`COMMENT ON COLUMN device_model.accepted_config IS 'the configuration certified for this model; drift is any difference from it'`);
+    await q.query(
+      `COMMENT ON COLUMN device_model.accepted_config IS 'the configuration certified for this model; drift is any difference from it'`,
+    );
     await q.query(`ALTER TABLE device ADD COLUMN serial text`);
     await q.query(`ALTER TABLE device ADD COLUMN model_id uuid REFERENCES device_model (id)`);
     await q.query(`ALTER TABLE device ADD COLUMN credential_hash text`);
     await q.query(`ALTER TABLE device ADD COLUMN credential_issued_at timestamptz`);
-    await q.query(`CREATE UNIQUE INDEX device_model_serial ON device (model_id, serial) WHERE serial IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX device_model_serial ON device (model_id, serial) WHERE serial IS NOT NULL`,
+    );
     await q.query(`
       CREATE TABLE device_config (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -108,7 +112,9 @@ export class TrialDomain1763700000002 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         UNIQUE (trial_id, code)
       )`);
-    await q.query(`COMMENT ON TABLE worker IS 'pseudonymous worker codes only: no names are stored anywhere'`);
+    await q.query(
+      `COMMENT ON TABLE worker IS 'pseudonymous worker codes only: no names are stored anywhere'`,
+    );
     await q.query(`
       CREATE TABLE enrolment (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
