@@ -169,6 +169,37 @@ describe(`ingest end to end (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded 
     expect(breaches.filter((breach) => breach.deviceId === bystander)).toEqual([]);
   });
 
+  it("stores the device's own events and dead-letters a bad one beside them", async () => {
+    await device.publishAsync(
+      deviceTopic(worker, 'event'),
+      JSON.stringify([
+        { eventTime: at(1.5).toISOString(), kind: 'alert-raised', zoneRef: 'cess', ...OUTSIDE, accuracyM: 4 },
+        { eventTime: at(2).toISOString(), kind: 'teleported' },
+        { eventTime: at(3.5).toISOString(), kind: 'alert-cleared', zoneRef: 'cess' },
+      ]),
+      { qos: 1 },
+    );
+    const events = await eventually(async () => {
+      const rows = await sql<{ kind: string; time: Date; zone_ref: string; lon: number | null }>(
+        runtime,
+        'SELECT kind, time, zone_ref, lon FROM device_event WHERE device_id = $1 ORDER BY time',
+        [worker],
+      );
+      expect(rows).toHaveLength(2);
+      return rows;
+    });
+    expect(events).toEqual([
+      { kind: 'alert-raised', time: at(1.5), zone_ref: 'cess', lon: OUTSIDE.lon },
+      { kind: 'alert-cleared', time: at(3.5), zone_ref: 'cess', lon: null },
+    ]);
+    const letters = await sql<{ reason: string }>(
+      runtime,
+      `SELECT reason FROM dead_letter WHERE device_id = $1 AND topic LIKE '%/event'`,
+      [worker],
+    );
+    expect(letters).toEqual([{ reason: expect.stringMatching(/^kind: /) }]);
+  });
+
   it('reports the database and broker in /health', async () => {
     const response = await fetch(`${runtime.httpUrl}/health`);
     expect(response.status).toBe(200);

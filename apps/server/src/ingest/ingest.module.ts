@@ -3,13 +3,14 @@ import { BrokerModule } from '../broker/broker.module.js';
 import { GeofencesModule } from '../geofences/geofences.module.js';
 import { DevicesModule } from '../devices/devices.module.js';
 import { DeadLetterRepository } from './dead-letter.repository.js';
+import { DeviceEventRepository } from './device-event.repository.js';
 import { FixRepository } from './fix.repository.js';
 import { IngestMetrics } from './ingest.metrics.js';
 import { IngestService } from './ingest.service.js';
 
 @Module({
   imports: [BrokerModule, GeofencesModule, DevicesModule],
-  providers: [IngestService, FixRepository, DeadLetterRepository, IngestMetrics],
+  providers: [IngestService, FixRepository, DeadLetterRepository, DeviceEventRepository, IngestMetrics],
   exports: [IngestMetrics],
 })
 export class IngestModule {}

@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { codecByName, UnknownCodecError } from '../../../../devices/src/index.js';
+import { codecByName, decodeDeviceEvents, UnknownCodecError } from '../../../../devices/src/index.js';
 import {
   allDevicesFilter,
   parseDeviceTopic,
+  type CanonicalDeviceEvent,
   type CanonicalFix,
+  type DecodeResult,
   type LiveFix,
 } from '../../../../libs/telemetry/src/index.js';
 import { MqttService } from '../broker/mqtt.service.js';
@@ -11,6 +13,7 @@ import { EventBus } from '../events/event-bus.js';
 import { BREACH_CHECK, type BreachCheck } from '../geofences/breach-check.js';
 import { DevicesService } from '../devices/devices.service.js';
 import { DeadLetterRepository, type DeadLetter } from './dead-letter.repository.js';
+import { DeviceEventRepository } from './device-event.repository.js';
 import { FixRepository } from './fix.repository.js';
 import { IngestMetrics } from './ingest.metrics.js';
 
@@ -56,6 +59,7 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     private readonly devices: DevicesService,
     private readonly fixes: FixRepository,
     private readonly deadLetters: DeadLetterRepository,
+    private readonly deviceEvents: DeviceEventRepository,
     private readonly metrics: IngestMetrics,
     private readonly bus: EventBus,
     @Inject(BREACH_CHECK) private readonly breachCheck: BreachCheck,
@@ -64,6 +68,7 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     this.mqtt.setMessageHandler((topic, payload) => this.handleMessage(topic, payload));
     this.mqtt.addSubscription(allDevicesFilter('fix'), 1);
+    this.mqtt.addSubscription(allDevicesFilter('event'), 1);
   }
 
   onApplicationShutdown(): void {
@@ -86,8 +91,10 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
 
   private async ingest(topic: string, payload: Buffer, receivedAtMs: number): Promise<void> {
     const parsed = parseDeviceTopic(topic);
-    if (!parsed || parsed.kind !== 'fix') {
-      return this.reject([{ receivedAtMs, topic, itemIndex: -1, reason: 'not a fix topic', payload }]);
+    if (!parsed || (parsed.kind !== 'fix' && parsed.kind !== 'event')) {
+      return this.reject([
+        { receivedAtMs, topic, itemIndex: -1, reason: 'not a fix or event topic', payload },
+      ]);
     }
     const { deviceId } = parsed;
     const letter = (reason: string, itemIndex = -1): DeadLetter => ({
@@ -106,18 +113,23 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     const device = await this.withRetry(() => this.devices.find(deviceId));
     if (!device)
       return this.reject([letter(`unknown device "${deviceId}": register it before it publishes`)]);
-    let codec;
-    try {
-      codec = codecByName(device.codec);
-    } catch (error) {
-      if (error instanceof UnknownCodecError)
+    let decoded: DecodeResult;
+    if (parsed.kind === 'event') {
+      // Device events travel as canonical event JSON whatever the device's fix codec.
+      const events = decodeDeviceEvents(payload, { deviceId, receivedAtMs });
+      decoded = { fixes: [], events: events.events, rejected: events.rejected };
+    } else {
+      try {
+        decoded = codecByName(device.codec).decode(payload, { deviceId, receivedAtMs });
+      } catch (error) {
+        if (!(error instanceof UnknownCodecError)) throw error;
         return this.reject([letter(`device ${deviceId}: ${error.message}`)]);
-      throw error;
+      }
     }
-    const decoded = codec.decode(payload, { deviceId, receivedAtMs });
     if (decoded.rejected.length > 0) {
       await this.reject(decoded.rejected.map(({ index, reason }) => letter(reason, index)));
     }
+    if (decoded.events?.length) await this.storeEvents(decoded.events, letter);
     if (decoded.fixes.length === 0) return;
 
     let stored: CanonicalFix[];
@@ -143,6 +155,19 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
         );
         this.bus.emit('breach.detected', breach);
       }
+    }
+  }
+
+  private async storeEvents(
+    events: CanonicalDeviceEvent[],
+    letter: (reason: string) => DeadLetter,
+  ): Promise<void> {
+    try {
+      const stored = await this.withRetry(() => this.deviceEvents.insertNew(events));
+      this.metrics.eventsStored += stored;
+    } catch (error) {
+      if (!isPermanentDatabaseError(error)) throw error;
+      await this.reject([letter(`the database refused the events: ${(error as Error).message}`)]);
     }
   }
 

@@ -30,7 +30,9 @@ export class ZoneCheckPoints1763700000010 implements MigrationInterface {
     await q.query(`
       CREATE TRIGGER zone_version_no_truncate BEFORE TRUNCATE ON zone_version
       FOR EACH STATEMENT EXECUTE FUNCTION zone_version_no_truncate()`);
-    await q.query(`ALTER TABLE check_point ADD CONSTRAINT check_point_accuracy_positive CHECK (accuracy_m > 0)`);
+    await q.query(
+      `ALTER TABLE check_point ADD CONSTRAINT check_point_accuracy_positive CHECK (accuracy_m > 0)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -1,6 +1,12 @@
 import { Initial1763700000000 } from './1763700000000-initial.js';
 import { DeadLetter1763700000001 } from './1763700000001-dead-letter.js';
 import { TrialDomain1763700000002 } from './1763700000002-trial-domain.js';
+import { DeviceEvent1763700000003 } from './1763700000003-device-event.js';
 
 /** Every migration, in order. Listed explicitly so the same list serves the built server and the tests. */
-export const MIGRATIONS = [Initial1763700000000, DeadLetter1763700000001, TrialDomain1763700000002];
+export const MIGRATIONS = [
+  Initial1763700000000,
+  DeadLetter1763700000001,
+  TrialDomain1763700000002,
+  DeviceEvent1763700000003,
+];
