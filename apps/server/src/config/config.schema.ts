@@ -84,6 +84,20 @@ export const environmentSchema = z.object({
     .transform(Number),
   ADMIN_EMAIL: z.email('ADMIN_EMAIL must be an e-mail address').default('admin@lookout.local'),
   ADMIN_PASSWORD: z.string().min(12, 'ADMIN_PASSWORD must be at least 12 characters').optional(),
+  RETENTION_DEFAULT_DAYS: z
+    .string()
+    .default('30')
+    .refine((value) => /^[1-9]\d*$/.test(value), {
+      message: 'RETENTION_DEFAULT_DAYS must be a positive whole number of days',
+    })
+    .transform(Number),
+  RETENTION_INTERVAL_S: z
+    .string()
+    .default('3600')
+    .refine((value) => /^\d+$/.test(value), {
+      message: 'RETENTION_INTERVAL_S must be a whole number of seconds',
+    })
+    .transform(Number),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
     .default('log'),
@@ -110,6 +124,12 @@ export interface LookoutConfig {
   /** 0 picks a free port at each start. */
   embeddedPostgresPort: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  retention: {
+    /** Fixes and events outside any trial enrolment are kept this long. */
+    defaultDays: number;
+    /** How often the retention job runs; 0 turns the timer off. */
+    intervalS: number;
+  };
   auth: {
     /** Signs JWTs; unset: generated once and kept in DATA_DIR/jwt.secret. */
     jwtSecret?: string;
@@ -155,6 +175,7 @@ export function loadConfig(env: Record<string, string | undefined>): LookoutConf
     dataDir: path.resolve(e.DATA_DIR),
     embeddedPostgresPort: e.EMBEDDED_PG_PORT,
     logLevel: e.LOG_LEVEL,
+    retention: { defaultDays: e.RETENTION_DEFAULT_DAYS, intervalS: e.RETENTION_INTERVAL_S },
     auth: {
       jwtSecret: e.JWT_SECRET,
       jwtTtlS: e.JWT_TTL_S,

@@ -11,6 +11,7 @@ import {
   TrialsController,
   WorkersController,
 } from './trials.controller.js';
+import { RetentionService } from './retention.service.js';
 import { TrialsService } from './trials.service.js';
 
 @Module({
@@ -24,7 +25,7 @@ import { TrialsService } from './trials.service.js';
     EnrolmentsController,
     SessionsController,
   ],
-  providers: [TrialAccess, TrialChildren, TrialsService],
+  providers: [TrialAccess, TrialChildren, TrialsService, RetentionService],
   exports: [TrialAccess],
 })
 export class TrialsModule {}
