@@ -44,7 +44,9 @@ export class AuditInterceptor implements NestInterceptor {
         );
       }),
       catchError((error: unknown) => {
-        return from(this.record(request, toErrorBody(error).statusCode)).pipe(concatMap(() => throwError(() => error)));
+        return from(this.record(request, toErrorBody(error).statusCode)).pipe(
+          concatMap(() => throwError(() => error)),
+        );
       }),
     );
   }
