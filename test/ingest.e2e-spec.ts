@@ -8,6 +8,7 @@ import {
   connectDevice,
   connectLive,
   eventually,
+  login,
   registerDevice,
   runId,
   sql,
@@ -198,6 +199,28 @@ describe(`ingest end to end (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded 
       [worker],
     );
     expect(letters).toEqual([{ reason: expect.stringMatching(/^kind: /) }]);
+  });
+
+  it('exposes Prometheus metrics to managers, with rejections by reason', async () => {
+    const anonymous = await fetch(`${runtime.httpUrl}/metrics`);
+    expect(anonymous.status).toBe(401);
+    const response = await fetch(`${runtime.httpUrl}/metrics`, {
+      headers: { authorization: `Bearer ${await login(runtime)}` },
+    });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const value = (line: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(line))
+          ?.split(' ')
+          .pop(),
+      );
+    expect(value('lookout_fixes_stored_total')).toBeGreaterThanOrEqual(8);
+    expect(value('lookout_rejected_total{reason="invalid"}')).toBeGreaterThanOrEqual(2);
+    expect(value('lookout_rejected_total{reason="unknown-device"}')).toBe(1);
+    expect(value('lookout_detection_latency_seconds_count')).toBeGreaterThanOrEqual(8);
   });
 
   it('reports the database and broker in /health', async () => {

@@ -15,7 +15,7 @@ import { DevicesService } from '../devices/devices.service.js';
 import { DeadLetterRepository, type DeadLetter } from './dead-letter.repository.js';
 import { DeviceEventRepository } from './device-event.repository.js';
 import { FixRepository } from './fix.repository.js';
-import { IngestMetrics } from './ingest.metrics.js';
+import { IngestMetrics, type RejectReason } from './ingest.metrics.js';
 
 /** A fix message larger than this is refused whole (a batch of 1,000 canonical fixes is about 150 KiB). */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
@@ -76,23 +76,25 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async handleMessage(topic: string, payload: Buffer, receivedAtMs = Date.now()): Promise<void> {
-    this.metrics.messages++;
+    this.metrics.messageReceived(parseDeviceTopic(topic)?.kind ?? 'other');
     try {
       await this.ingest(topic, payload, receivedAtMs);
     } catch (error) {
       if (error instanceof ShuttingDown) throw error;
       // Last line of defence: a bug must cost one message (kept as a dead letter), never the pipeline.
       this.logger.error(`unexpected error on ${topic}: ${(error as Error).stack ?? String(error)}`);
-      await this.reject([
+      await this.reject('internal', [
         { receivedAtMs, topic, itemIndex: -1, reason: `internal error: ${String(error)}`, payload },
       ]);
+    } finally {
+      this.metrics.messageDone();
     }
   }
 
   private async ingest(topic: string, payload: Buffer, receivedAtMs: number): Promise<void> {
     const parsed = parseDeviceTopic(topic);
     if (!parsed || (parsed.kind !== 'fix' && parsed.kind !== 'event')) {
-      return this.reject([
+      return this.reject('topic', [
         { receivedAtMs, topic, itemIndex: -1, reason: 'not a fix or event topic', payload },
       ]);
     }
@@ -106,13 +108,15 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
       payload,
     });
     if (payload.length > MAX_MESSAGE_BYTES) {
-      return this.reject([
+      return this.reject('too-large', [
         letter(`message is ${payload.length} bytes; at most ${MAX_MESSAGE_BYTES} are accepted`),
       ]);
     }
     const device = await this.withRetry(() => this.devices.find(deviceId));
     if (!device)
-      return this.reject([letter(`unknown device "${deviceId}": register it before it publishes`)]);
+      return this.reject('unknown-device', [
+        letter(`unknown device "${deviceId}": register it before it publishes`),
+      ]);
     let decoded: DecodeResult;
     if (parsed.kind === 'event') {
       // Device events travel as canonical event JSON whatever the device's fix codec.
@@ -123,31 +127,40 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
         decoded = codecByName(device.codec).decode(payload, { deviceId, receivedAtMs });
       } catch (error) {
         if (!(error instanceof UnknownCodecError)) throw error;
-        return this.reject([letter(`device ${deviceId}: ${error.message}`)]);
+        return this.reject('codec', [letter(`device ${deviceId}: ${error.message}`)]);
       }
     }
     if (decoded.rejected.length > 0) {
-      await this.reject(decoded.rejected.map(({ index, reason }) => letter(reason, index)));
+      await this.reject(
+        'invalid',
+        decoded.rejected.map(({ index, reason }) => letter(reason, index)),
+      );
     }
     if (decoded.events?.length) await this.storeEvents(decoded.events, letter);
     if (decoded.fixes.length === 0) return;
 
     let stored: CanonicalFix[];
+    const startedAt = performance.now();
     try {
       stored = await this.withRetry(() => this.fixes.insertNew(decoded.fixes));
     } catch (error) {
       if (!isPermanentDatabaseError(error)) throw error;
-      return this.reject([letter(`the database refused the fixes: ${(error as Error).message}`)]);
+      return this.reject('database', [letter(`the database refused the fixes: ${(error as Error).message}`)]);
     }
-    this.metrics.fixesStored += stored.length;
-    this.metrics.fixesDuplicate += decoded.fixes.length - stored.length;
+    this.metrics.fixesWritten(
+      stored.length,
+      decoded.fixes.length - stored.length,
+      (performance.now() - startedAt) / 1000,
+    );
 
     // The detector sees a device's fixes in time order, whatever order the batch listed them in.
     stored.sort((a, b) => a.fixTimeMs - b.fixTimeMs);
     for (const fix of stored) {
       this.bus.emit('fix.stored', toLiveFix(fix));
-      for (const breach of this.breachCheck.check(fix, device)) {
-        this.metrics.breaches++;
+      const breaches = this.breachCheck.check(fix, device);
+      this.metrics.detected(receivedAtMs);
+      for (const breach of breaches) {
+        this.metrics.breachRaised();
         this.logger.warn(
           `BREACH ${breach.severity} device=${breach.deviceId} zone=${breach.zoneId} v${breach.zoneVersion} ` +
             `(${breach.zoneKind}) ${breach.distanceBeyondBoundaryM.toFixed(1)} m beyond the boundary, ` +
@@ -164,15 +177,15 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
   ): Promise<void> {
     try {
       const stored = await this.withRetry(() => this.deviceEvents.insertNew(events));
-      this.metrics.eventsStored += stored;
+      this.metrics.eventsWritten(stored);
     } catch (error) {
       if (!isPermanentDatabaseError(error)) throw error;
-      await this.reject([letter(`the database refused the events: ${(error as Error).message}`)]);
+      await this.reject('database', [letter(`the database refused the events: ${(error as Error).message}`)]);
     }
   }
 
-  private async reject(letters: DeadLetter[]): Promise<void> {
-    this.metrics.rejected += letters.length;
+  private async reject(reason: RejectReason, letters: DeadLetter[]): Promise<void> {
+    this.metrics.rejectedItems(reason, letters.length);
     for (const letter of letters) {
       const item = letter.itemIndex >= 0 ? ` item ${letter.itemIndex}` : '';
       this.logger.warn(`rejected ${letter.topic}${item}: ${letter.reason}`);
@@ -193,7 +206,7 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
       } catch (error) {
         if (isPermanentDatabaseError(error)) throw error;
         if (this.stopping) throw new ShuttingDown('ingest is stopping');
-        this.metrics.storeRetries++;
+        this.metrics.storeRetried();
         const delayMs = Math.min(MAX_RETRY_DELAY_MS, 100 * 2 ** attempt);
         this.logger.warn(`database unavailable (${(error as Error).message}); retrying in ${delayMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, delayMs));
