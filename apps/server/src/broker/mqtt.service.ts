@@ -8,6 +8,7 @@ import {
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 
 export type QoS = 0 | 1 | 2;
+import { sharedFilter } from '../../../../libs/telemetry/src/index.js';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/config.tokens.js';
 
 /** Handles one message; the broker's acknowledgement (PUBACK) is sent only after the returned promise settles. */
@@ -34,8 +35,13 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
     this.handler = handler;
   }
 
+  /**
+   * Subscribes once connected. With MQTT_SHARED_GROUP on an external MQTT 5 broker the filter becomes
+   * `$share/{group}/{filter}`, so the server processes of the group split the load [MQTT-4.8.2].
+   */
   addSubscription(filter: string, qos: QoS): void {
-    this.subscriptions.set(filter, qos);
+    const group = this.config.mqtt.sharedGroup;
+    this.subscriptions.set(group && !this.config.embedded.broker ? sharedFilter(group, filter) : filter, qos);
   }
 
   get connected(): boolean {
@@ -51,6 +57,11 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    if (this.config.mqtt.sharedGroup && this.config.embedded.broker) {
+      this.logger.warn(
+        'MQTT_SHARED_GROUP is ignored: the embedded broker has no shared subscriptions (set MQTT_URL)',
+      );
+    }
     // aedes speaks MQTT 3.1.1; an external broker (Mosquitto) gets MQTT 5 for shared subscriptions.
     const protocolVersion = this.config.embedded.broker ? 4 : 5;
     const options: IClientOptions = {

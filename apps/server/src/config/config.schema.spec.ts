@@ -12,6 +12,7 @@ describe('loadConfig', () => {
         port: 1883,
         clientId: 'lookout-server',
         sessionExpiryS: 86400,
+        sharedGroup: undefined,
         username: undefined,
         password: undefined,
       },

@@ -68,6 +68,7 @@ export const environmentSchema = z.object({
       message: 'MQTT_SESSION_EXPIRY_S must be a whole number of seconds',
     })
     .transform(Number),
+  MQTT_SHARED_GROUP: topicLevel('MQTT_SHARED_GROUP').optional(),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: port('HTTP_PORT', 3000),
   MQTT_HOST: z.string().min(1).default('127.0.0.1'),
@@ -116,6 +117,8 @@ export interface LookoutConfig {
     clientId: string;
     /** MQTT 5: how long the broker keeps the session (subscriptions, queued QoS 1 messages) while we are away. */
     sessionExpiryS: number;
+    /** MQTT 5 shared-subscription group: server processes in one group split the devices' messages. */
+    sharedGroup?: string;
     username?: string;
     password?: string;
   };
@@ -168,6 +171,7 @@ export function loadConfig(env: Record<string, string | undefined>): LookoutConf
       port: e.MQTT_PORT,
       clientId: e.MQTT_CLIENT_ID,
       sessionExpiryS: e.MQTT_SESSION_EXPIRY_S,
+      sharedGroup: e.MQTT_SHARED_GROUP,
       username: e.MQTT_USERNAME,
       password: e.MQTT_PASSWORD,
     },
