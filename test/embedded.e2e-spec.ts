@@ -53,6 +53,15 @@ describe('embedded PostgreSQL and embedded broker', () => {
     try {
       const rows = await sql<{ time: Date }>(second, 'SELECT time FROM fix WHERE device_id = $1', [deviceId]);
       expect(rows).toEqual([{ time: fixTime }]);
+      // Plain PostgreSQL here: the per-device minute aggregate is a date_bin view with the same columns.
+      const minutes = await sql(
+        second,
+        'SELECT fixes, max_accuracy_m FROM fix_device_minute WHERE device_id = $1',
+        [deviceId],
+      );
+      expect(minutes).toEqual([{ fixes: '1', max_accuracy_m: 3 }]);
+      const hypertables = await sql(second, `SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'`);
+      expect(hypertables).toEqual([]);
       const migrations = await sql<{ name: string }>(second, 'SELECT name FROM migrations ORDER BY id');
       expect(migrations.map((m) => m.name)).toEqual(MIGRATIONS.map((migration) => migration.name));
     } finally {

@@ -2,6 +2,7 @@ import { Initial1763700000000 } from './1763700000000-initial.js';
 import { DeadLetter1763700000001 } from './1763700000001-dead-letter.js';
 import { TrialDomain1763700000002 } from './1763700000002-trial-domain.js';
 import { DeviceEvent1763700000003 } from './1763700000003-device-event.js';
+import { TimeSeries1763700000004 } from './1763700000004-time-series.js';
 
 /** Every migration, in order. Listed explicitly so the same list serves the built server and the tests. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   DeadLetter1763700000001,
   TrialDomain1763700000002,
   DeviceEvent1763700000003,
+  TimeSeries1763700000004,
 ];
