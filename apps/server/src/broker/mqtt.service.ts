@@ -6,13 +6,20 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-
-export type QoS = 0 | 1 | 2;
 import { sharedFilter } from '../../../../libs/telemetry/src/index.js';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/config.tokens.js';
+import { DeferredAcks } from './deferred-acks.js';
 
-/** Handles one message; the broker's acknowledgement (PUBACK) is sent only after the returned promise settles. */
-export type MessageHandler = (topic: string, payload: Buffer) => Promise<void>;
+export type QoS = 0 | 1 | 2;
+
+/**
+ * Handles one message. The next message is read once the returned promise settles (keep it short: that
+ * is the backpressure); the PUBACK waits for `durable` when one is returned, else for the promise itself.
+ */
+export type MessageHandler = (topic: string, payload: Buffer) => Promise<void | { durable: Promise<void> }>;
+
+/** MQTT 5: at most this many unacknowledged QoS 1 messages in flight to us [MQTT-3.3.4-7]. */
+export const RECEIVE_MAXIMUM = 1000;
 
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -25,6 +32,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
 export class MqttService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MqttService.name);
   private client?: MqttClient;
+  private acks?: DeferredAcks;
   private handler?: MessageHandler;
   private readonly subscriptions = new Map<string, QoS>();
 
@@ -77,18 +85,28 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
       manualConnect: true,
     };
     const client = mqtt.connect(this.config.mqttUrl, options);
+    const acks = new DeferredAcks(client);
     client.handleMessage = (packet, done) => {
       const handler = this.handler;
       if (!handler) return done();
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+      const hold = (durable: Promise<void>) => {
+        if (packet.qos > 0 && packet.messageId !== undefined) acks.hold(packet.messageId, durable);
+      };
       handler(packet.topic, payload).then(
-        () => done(),
+        (result) => {
+          if (result) hold(result.durable);
+          done();
+        },
         (error: unknown) => {
-          this.logger.error(`message on ${packet.topic} not handled: ${String(error)}`);
+          // Not handled (the server is stopping): no PUBACK, so the broker delivers it again.
+          this.logger.warn(`message on ${packet.topic} left unacknowledged: ${String(error)}`);
+          hold(Promise.reject(error));
           done();
         },
       );
     };
+    this.acks = acks;
     client.on('connect', () => {
       this.logger.log(
         `connected to ${this.brokerUrl} as ${this.config.mqtt.clientId} (MQTT v${protocolVersion})`,
@@ -128,6 +146,8 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
   async onApplicationShutdown(): Promise<void> {
     const client = this.client;
     this.client = undefined;
+    // Send the PUBACKs of everything already durable before leaving.
+    await this.acks?.drain();
     if (client) await client.endAsync();
   }
 }

@@ -7,14 +7,19 @@ export interface DeviceScope {
   groups: readonly string[];
 }
 
-/**
- * The server's seam to the breach detector. Ingest hands it every stored fix in order; it answers with the
- * breaches that begin at that fix (a device already in breach is not announced again).
- */
+/** What the detector made of one fix. */
+export interface BreachCheckResult {
+  /** False for a duplicate or a fix older than the device's last one: it changed nothing. */
+  accepted: boolean;
+  /** The breaches that begin at this fix (a device already in breach is not announced again). */
+  breaches: LiveBreach[];
+}
+
+/** The server's seam to the breach detector. Ingest hands it every fix of a device in time order. */
 export interface BreachCheck {
   /** Replaces the whole zone set (zones are few and change rarely in the skeleton). */
   setZones(zones: readonly PublishedZone[]): void;
-  check(fix: CanonicalFix, device: DeviceScope): LiveBreach[];
+  check(fix: CanonicalFix, device: DeviceScope): BreachCheckResult;
 }
 
 export const BREACH_CHECK = Symbol('BREACH_CHECK');

@@ -1,7 +1,7 @@
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import type { Position } from 'geojson';
 import type { CanonicalFix, LiveBreach } from '../../../../libs/telemetry/src/index.js';
-import type { BreachCheck, DeviceScope } from './breach-check.js';
+import type { BreachCheck, BreachCheckResult, DeviceScope } from './breach-check.js';
 import type { PublishedZone, ZoneVersionEntity } from './zone.entity.js';
 
 const EARTH_RADIUS_M = 6_371_008.8;
@@ -65,10 +65,10 @@ export class TurfBreachCheck implements BreachCheck {
     this.zones = zones;
   }
 
-  check(fix: CanonicalFix, device: DeviceScope): LiveBreach[] {
+  check(fix: CanonicalFix, device: DeviceScope): BreachCheckResult {
     const previous = this.state.get(device.id);
     // An out-of-order fix never changes state.
-    if (previous && fix.fixTimeMs <= previous.lastFixTimeMs) return [];
+    if (previous && fix.fixTimeMs <= previous.lastFixTimeMs) return { accepted: false, breaches: [] };
     const active = this.zones.filter(
       ({ version }) =>
         (version.appliesTo.length === 0 ||
@@ -96,9 +96,9 @@ export class TurfBreachCheck implements BreachCheck {
       }
     }
     this.state.set(device.id, { inBreach: deciding !== undefined, lastFixTimeMs: fix.fixTimeMs });
-    if (!deciding || previous?.inBreach) return [];
+    if (!deciding || previous?.inBreach) return { accepted: true, breaches: [] };
     const { zone, distanceM } = deciding;
-    return [
+    const breaches: LiveBreach[] = [
       {
         deviceId: device.id,
         zoneId: zone.id,
@@ -118,5 +118,6 @@ export class TurfBreachCheck implements BreachCheck {
         },
       },
     ];
+    return { accepted: true, breaches };
   }
 }

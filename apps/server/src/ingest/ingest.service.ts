@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { codecByName, decodeDeviceEvents, UnknownCodecError } from '../../../../devices/src/index.js';
 import {
   allDevicesFilter,
@@ -10,16 +17,19 @@ import {
 } from '../../../../libs/telemetry/src/index.js';
 import { MqttService } from '../broker/mqtt.service.js';
 import { EventBus } from '../events/event-bus.js';
-import { BREACH_CHECK, type BreachCheck } from '../geofences/breach-check.js';
+import { BREACH_CHECK, type BreachCheck, type DeviceScope } from '../geofences/breach-check.js';
 import { DevicesService } from '../devices/devices.service.js';
 import { DeadLetterRepository, type DeadLetter } from './dead-letter.repository.js';
 import { DeviceEventRepository } from './device-event.repository.js';
+import { FixBatchWriter } from './fix-batch.writer.js';
 import { FixRepository } from './fix.repository.js';
 import { IngestMetrics, type RejectReason } from './ingest.metrics.js';
 
 /** A fix message larger than this is refused whole (a batch of 1,000 canonical fixes is about 150 KiB). */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 const MAX_RETRY_DELAY_MS = 5_000;
+/** On shutdown, queued fixes get this long to commit; what does not is left unacknowledged for redelivery. */
+const SHUTDOWN_FLUSH_MS = 10_000;
 
 /** SQLSTATE classes 22 (data exception) and 23 (integrity violation) are the message's fault, not the database's. */
 function isPermanentDatabaseError(error: unknown): boolean {
@@ -44,15 +54,19 @@ export function toLiveFix(fix: CanonicalFix): LiveFix {
 }
 
 /**
- * MQTT fix messages -> decode with the device's codec -> validate -> store -> breach check -> live events.
+ * MQTT messages -> decode with the device's codec -> validate -> detect (in memory, at once) -> live events,
+ * while the fixes go to a batched writer. A message is acknowledged to the broker only once its fixes are
+ * committed, so nothing is acknowledged before it is durable.
+ *
  * Nothing a device sends can stop ingest: every bad message or item is logged, counted and kept as a dead
- * letter. Database outages are retried with backoff, holding the message unacknowledged meanwhile, so the
- * broker keeps everything that has not been stored.
+ * letter. Database outages are retried with backoff; meanwhile the queue fills, reading stops, and the
+ * broker keeps what has not been stored.
  */
 @Injectable()
-export class IngestService implements OnModuleInit, OnApplicationShutdown {
+export class IngestService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(IngestService.name);
   private stopping = false;
+  private readonly writer: FixBatchWriter;
 
   constructor(
     private readonly mqtt: MqttService,
@@ -63,7 +77,9 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     private readonly metrics: IngestMetrics,
     private readonly bus: EventBus,
     @Inject(BREACH_CHECK) private readonly breachCheck: BreachCheck,
-  ) {}
+  ) {
+    this.writer = new FixBatchWriter((batch) => this.withRetry(() => this.fixes.insertNew(batch)));
+  }
 
   onModuleInit(): void {
     this.mqtt.setMessageHandler((topic, payload) => this.handleMessage(topic, payload));
@@ -71,32 +87,52 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     this.mqtt.addSubscription(allDevicesFilter('event'), 1);
   }
 
+  /** Commit what is queued while the database is reachable; then stop retrying. */
+  async beforeApplicationShutdown(): Promise<void> {
+    const timeout = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_MS).unref());
+    await Promise.race([this.writer.flush(), timeout]);
+    this.stopping = true;
+  }
+
   onApplicationShutdown(): void {
     this.stopping = true;
   }
 
-  async handleMessage(topic: string, payload: Buffer, receivedAtMs = Date.now()): Promise<void> {
+  /** Handles one message; the returned `durable` settles when the broker may be told it is stored. */
+  async handleMessage(
+    topic: string,
+    payload: Buffer,
+    receivedAtMs = Date.now(),
+  ): Promise<{ durable: Promise<void> }> {
     this.metrics.messageReceived(parseDeviceTopic(topic)?.kind ?? 'other');
     try {
-      await this.ingest(topic, payload, receivedAtMs);
+      const { durable } = await this.ingest(topic, payload, receivedAtMs);
+      return { durable: durable.finally(() => this.metrics.messageDone()) };
     } catch (error) {
+      this.metrics.messageDone();
       if (error instanceof ShuttingDown) throw error;
       // Last line of defence: a bug must cost one message (kept as a dead letter), never the pipeline.
       this.logger.error(`unexpected error on ${topic}: ${(error as Error).stack ?? String(error)}`);
       await this.reject('internal', [
         { receivedAtMs, topic, itemIndex: -1, reason: `internal error: ${String(error)}`, payload },
       ]);
-    } finally {
-      this.metrics.messageDone();
+      return { durable: Promise.resolve() };
     }
   }
 
-  private async ingest(topic: string, payload: Buffer, receivedAtMs: number): Promise<void> {
+  /** Returns once the message is decoded and detected; `durable` settles once it is stored. */
+  private async ingest(
+    topic: string,
+    payload: Buffer,
+    receivedAtMs: number,
+  ): Promise<{ durable: Promise<void> }> {
+    const done = { durable: Promise.resolve() };
     const parsed = parseDeviceTopic(topic);
     if (!parsed || (parsed.kind !== 'fix' && parsed.kind !== 'event')) {
-      return this.reject('topic', [
+      await this.reject('topic', [
         { receivedAtMs, topic, itemIndex: -1, reason: 'not a fix or event topic', payload },
       ]);
+      return done;
     }
     const { deviceId } = parsed;
     const letter = (reason: string, itemIndex = -1): DeadLetter => ({
@@ -108,15 +144,18 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
       payload,
     });
     if (payload.length > MAX_MESSAGE_BYTES) {
-      return this.reject('too-large', [
+      await this.reject('too-large', [
         letter(`message is ${payload.length} bytes; at most ${MAX_MESSAGE_BYTES} are accepted`),
       ]);
+      return done;
     }
     const device = await this.withRetry(() => this.devices.find(deviceId));
-    if (!device)
-      return this.reject('unknown-device', [
+    if (!device) {
+      await this.reject('unknown-device', [
         letter(`unknown device "${deviceId}": register it before it publishes`),
       ]);
+      return done;
+    }
     let decoded: DecodeResult;
     if (parsed.kind === 'event') {
       // Device events travel as canonical event JSON whatever the device's fix codec.
@@ -127,7 +166,8 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
         decoded = codecByName(device.codec).decode(payload, { deviceId, receivedAtMs });
       } catch (error) {
         if (!(error instanceof UnknownCodecError)) throw error;
-        return this.reject('codec', [letter(`device ${deviceId}: ${error.message}`)]);
+        await this.reject('codec', [letter(`device ${deviceId}: ${error.message}`)]);
+        return done;
       }
     }
     if (decoded.rejected.length > 0) {
@@ -137,28 +177,38 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
       );
     }
     if (decoded.events?.length) await this.storeEvents(decoded.events, letter);
-    if (decoded.fixes.length === 0) return;
+    if (decoded.fixes.length === 0) return done;
 
-    let stored: CanonicalFix[];
+    // The detector sees a device's fixes in time order, whatever order the message listed them in; it
+    // decides at once, from memory, and the fixes are written behind it.
+    const fixes = [...decoded.fixes].sort((a, b) => a.fixTimeMs - b.fixTimeMs);
+    this.detect(fixes, device, receivedAtMs);
     const startedAt = performance.now();
-    try {
-      stored = await this.withRetry(() => this.fixes.insertNew(decoded.fixes));
-    } catch (error) {
-      if (!isPermanentDatabaseError(error)) throw error;
-      return this.reject('database', [letter(`the database refused the fixes: ${(error as Error).message}`)]);
-    }
-    this.metrics.fixesWritten(
-      stored.length,
-      decoded.fixes.length - stored.length,
-      (performance.now() - startedAt) / 1000,
+    const { durable } = await this.writer.enqueue(fixes);
+    const settled: Promise<void> = durable.then(
+      (stored) => {
+        this.metrics.fixesWritten(
+          stored.length,
+          fixes.length - stored.length,
+          (performance.now() - startedAt) / 1000,
+        );
+      },
+      async (error: unknown) => {
+        if (!isPermanentDatabaseError(error)) throw error;
+        await this.reject('database', [
+          letter(`the database refused the fixes: ${(error as Error).message}`),
+        ]);
+      },
     );
+    return { durable: settled };
+  }
 
-    // The detector sees a device's fixes in time order, whatever order the batch listed them in.
-    stored.sort((a, b) => a.fixTimeMs - b.fixTimeMs);
-    for (const fix of stored) {
-      this.bus.emit('fix.stored', toLiveFix(fix));
-      const breaches = this.breachCheck.check(fix, device);
+  private detect(fixes: CanonicalFix[], device: DeviceScope, receivedAtMs: number): void {
+    for (const fix of fixes) {
+      const { accepted, breaches } = this.breachCheck.check(fix, device);
       this.metrics.detected(receivedAtMs);
+      // A duplicate or an out-of-date fix changes nothing, and is not shown as the device's position.
+      if (accepted) this.bus.emit('fix.stored', toLiveFix(fix));
       for (const breach of breaches) {
         this.metrics.breachRaised();
         this.logger.warn(
