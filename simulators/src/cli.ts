@@ -15,6 +15,7 @@ main(process.argv.slice(2), {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   signal: interrupt.signal,
+  progress: process.stderr,
 }).then(
   (code) => {
     process.exitCode = code;

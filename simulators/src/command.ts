@@ -1,8 +1,12 @@
+import type { ProgressStream } from './progress/progress-bar.js';
+
 /** What a subcommand may touch: output lines and a signal for Ctrl-C. Injected so commands test without a process. */
 export interface CommandIo {
   out(line: string): void;
   err(line: string): void;
   signal?: AbortSignal;
+  /** Where a progress bar may be drawn (the process's stderr); no bar unless it is a TTY. */
+  progress?: ProgressStream;
 }
 
 /** Process exit codes of `lookout-sim`. */

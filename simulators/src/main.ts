@@ -1,18 +1,24 @@
 import { ExitCode, type CommandIo } from './command.js';
+import { runFleetCommand } from './fleet/fleet.command.js';
 import { runReplayCommand } from './replay/replay.command.js';
+import { runScenarioCommand } from './scenario/scenario.command.js';
 
 export const USAGE = `Usage: lookout-sim <command> [options]
 
 Commands:
-  replay <trace>   replay a GeoJSON or CSV GPS trace as a device over MQTT
+  replay <trace>     replay a GPS trace (GPX, NMEA, CSV, GeoJSON) as a device over MQTT
+  scenario <file>    run a scenario (YAML or JSON): devices, noise, wearables; writes ground truth
+  fleet              load generator: thousands of devices walking corridors at a set rate
 
 Run "lookout-sim <command> --help" for a command's options.`;
 
 export type Command = (args: readonly string[], io: CommandIo) => Promise<ExitCode>;
 
-/** Subcommands by name; scenarios and fleet load join here. */
+/** Subcommands by name. */
 export const COMMANDS: Readonly<Record<string, Command>> = {
   replay: runReplayCommand,
+  scenario: runScenarioCommand,
+  fleet: runFleetCommand,
 };
 
 /** Runs `lookout-sim <command> ...` and returns the exit code; the process wiring is in cli.ts. */

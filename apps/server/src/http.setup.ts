@@ -5,9 +5,12 @@ import { HttpExceptionFilter } from './common/http-exception.filter.js';
 
 /** JSON bodies larger than this are refused with 413 before any handler runs. */
 export const MAX_JSON_BODY = '1mb';
+/** Zone imports carry a whole GeoJSON or KML file (the import itself refuses more than 5 MB of content). */
+export const MAX_IMPORT_BODY = '6mb';
 
 /** The HTTP edge: bounded body parsing, the one error filter, and OpenAPI at /docs. */
 export function configureHttp(app: INestApplication): void {
+  app.use('/zones/import', express.json({ limit: MAX_IMPORT_BODY }));
   app.use(express.json({ limit: MAX_JSON_BODY }));
   app.useGlobalFilters(new HttpExceptionFilter());
   const document = SwaggerModule.createDocument(

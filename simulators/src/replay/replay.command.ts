@@ -3,6 +3,7 @@ import { codecByName, DEFAULT_CODEC, UnknownCodecError } from '../../../devices/
 import { MAX_FUTURE_SKEW_MS } from '../../../libs/telemetry/src/index.js';
 import { BrokerConnectError, DEFAULT_CONNECT_TIMEOUT_MS, type QoS } from '../broker/mqtt.publisher.js';
 import { ExitCode, UsageError, type CommandIo } from '../command.js';
+import { createProgressBar } from '../progress/progress-bar.js';
 import { loadTrace } from '../trace/trace.loader.js';
 import {
   DEFAULT_ACCURACY_M,
@@ -23,7 +24,7 @@ import {
 
 export const DEFAULT_BROKER_URL = 'mqtt://127.0.0.1:1883';
 
-export const REPLAY_USAGE = `Usage: lookout-sim replay <trace.geojson|trace.csv> [options]
+export const REPLAY_USAGE = `Usage: lookout-sim replay <trace.geojson|.csv|.gpx|.nmea> [options]
 
 Replays a GPS trace as a device publishing fixes to lookout/v1/devices/{id}/fix.
 
@@ -125,7 +126,7 @@ export function parseReplayArgs(args: readonly string[]): ReplayCommandOptions |
   return options;
 }
 
-function parseNumber(
+export function parseNumber(
   name: string,
   text: string,
   rule: { min?: number; max?: number; exclusiveMin?: boolean; integer?: boolean },
@@ -142,19 +143,19 @@ function parseNumber(
   return value;
 }
 
-function parseQos(text: string): QoS {
+export function parseQos(text: string): QoS {
   if (text === '0' || text === '1' || text === '2') return Number(text) as QoS;
   throw new UsageError(`--qos must be 0, 1 or 2, got "${text}"`);
 }
 
-function parseStartTime(text: string): number | 'now' {
+export function parseStartTime(text: string): number | 'now' {
   if (text === 'now') return 'now';
   const parsed = parseTime(text);
   if (!parsed.ok) throw new UsageError(`--start-time: ${parsed.reason}, or "now"`);
   return parsed.value;
 }
 
-function parseBrokerUrl(text: string): string {
+export function parseBrokerUrl(text: string): string {
   let url: URL;
   try {
     url = new URL(text);
@@ -226,7 +227,14 @@ export async function runReplayCommand(args: readonly string[], io: CommandIo): 
           `the server refuses fixes more than ${MAX_FUTURE_SKEW_MS / 1000} s ahead (use an earlier --start-time)`,
       );
     }
-    const summary = await replayTrace(trace, replayOptions);
+    const bar = createProgressBar(io.progress, 'replay', plan.totalFixes);
+    replayOptions.onProgress = (progress) => bar.update(progress.sentFixes + progress.failedPublishes);
+    let summary: ReplaySummary;
+    try {
+      summary = await replayTrace(trace, replayOptions);
+    } finally {
+      bar.finish();
+    }
     if (summary.firstError !== undefined) io.err(`error: first failed publish: ${summary.firstError}`);
     io.out(formatSummary(summary));
     if (summary.stopped === 'aborted') return ExitCode.interrupted;

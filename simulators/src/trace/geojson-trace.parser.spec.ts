@@ -115,9 +115,14 @@ describe('GeoJSON trace parser', () => {
       'an unsupported type',
       { type: 'Polygon', coordinates: [] },
       'type',
-      /expected a LineString Feature, a FeatureCollection or a LineString geometry, found "Polygon"/,
+      /expected a LineString Feature, a FeatureCollection or a LineString geometry \(or MultiLineString\), found "Polygon"/,
     ],
-    ['a Point Feature', pointFeature([1, 2], {}), 'geometry.type', /expected a LineString, found "Point"/],
+    [
+      'a Point Feature',
+      pointFeature([1, 2], {}),
+      'geometry.type',
+      /expected a LineString \(or MultiLineString\), found "Point"/,
+    ],
     [
       'a Feature without geometry',
       { type: 'Feature', properties: {}, geometry: null },

@@ -70,6 +70,7 @@ class GeoJsonTraceParser {
     }
     switch (root.type) {
       case 'LineString':
+      case 'MultiLineString':
         return this.parseLineString(root, '', undefined, '');
       case 'Feature':
         return this.parseFeature(root, '');
@@ -78,16 +79,19 @@ class GeoJsonTraceParser {
       default:
         throw this.error(
           'type',
-          `expected a LineString Feature, a FeatureCollection or a LineString geometry, found ${describeValue(root.type)}`,
+          `expected a LineString Feature, a FeatureCollection or a LineString geometry (or MultiLineString), found ${describeValue(root.type)}`,
         );
     }
   }
 
   private parseFeature(feature: JsonObject, path: string): TraceTrack {
     const geometry = feature.geometry;
-    if (!isObject(geometry) || geometry.type !== 'LineString') {
+    if (!isObject(geometry) || (geometry.type !== 'LineString' && geometry.type !== 'MultiLineString')) {
       const found = isObject(geometry) ? describeValue(geometry.type) : describeValue(geometry);
-      throw this.error(join(path, 'geometry.type'), `expected a LineString, found ${found}`);
+      throw this.error(
+        join(path, 'geometry.type'),
+        `expected a LineString (or MultiLineString), found ${found}`,
+      );
     }
     const properties = feature.properties ?? {};
     if (!isObject(properties)) {
@@ -104,7 +108,7 @@ class GeoJsonTraceParser {
     const geometryType = (feature: unknown) =>
       isObject(feature) && isObject(feature.geometry) ? feature.geometry.type : undefined;
     const lineIndexes = features.flatMap((feature, index) =>
-      geometryType(feature) === 'LineString' ? [index] : [],
+      geometryType(feature) === 'LineString' || geometryType(feature) === 'MultiLineString' ? [index] : [],
     );
     const [firstLine, ...otherLines] = lineIndexes;
     if (firstLine !== undefined) {
@@ -176,68 +180,130 @@ class GeoJsonTraceParser {
     propertiesPath: string,
   ): TraceTrack {
     const coordinatesPath = join(geometryPath, 'coordinates');
+    const multi = geometry.type === 'MultiLineString';
     const coordinates = geometry.coordinates;
     if (!Array.isArray(coordinates) || coordinates.length === 0) {
       throw this.error(
         coordinatesPath,
-        `expected a non-empty array of [lon, lat] positions, found ${describeValue(coordinates)}`,
+        multi
+          ? `expected a non-empty array of segments, found ${describeValue(coordinates)}`
+          : `expected a non-empty array of [lon, lat] positions, found ${describeValue(coordinates)}`,
       );
     }
-    const count = coordinates.length;
-    const times = this.perPointTimes(properties, propertiesPath, count);
+    // A MultiLineString (a GPX track with several segments, through togeojson) is its segments in order.
+    const segments: { coordinates: unknown[]; path: string }[] = multi
+      ? coordinates.map((segment, index) => {
+          const path = `${coordinatesPath}[${index}]`;
+          if (!Array.isArray(segment) || segment.length === 0) {
+            throw this.error(
+              path,
+              `expected a non-empty array of [lon, lat] positions, found ${describeValue(segment)}`,
+            );
+          }
+          return { coordinates: segment, path };
+        })
+      : [{ coordinates, path: coordinatesPath }];
+    const times = this.perPointTimes(properties, propertiesPath, segments, multi);
+    const count = segments.reduce((sum, segment) => sum + segment.coordinates.length, 0);
     const accuracies = this.perPointAccuracies(
       properties?.accuracyM,
       join(propertiesPath, 'accuracyM'),
       count,
     );
     const track = new TrackBuilder(this.source);
-    coordinates.forEach((coordinate, index) => {
-      const { lon, lat } = this.position(coordinate, `${coordinatesPath}[${index}]`);
-      const fixTimeMs = times.at(index);
-      track.add(
-        { fixTimeMs: fixTimeMs.value, lon, lat, accuracyM: accuracies(index) },
-        fixTimeMs.position ?? `${coordinatesPath}[${index}]`,
-      );
+    let index = 0;
+    segments.forEach((segment, segmentIndex) => {
+      segment.coordinates.forEach((coordinate, pointIndex) => {
+        const positionPath = `${segment.path}[${pointIndex}]`;
+        const { lon, lat } = this.position(coordinate, positionPath);
+        const fixTimeMs = times.at(segmentIndex, pointIndex, index);
+        track.add(
+          { fixTimeMs: fixTimeMs.value, lon, lat, accuracyM: accuracies(index) },
+          fixTimeMs.position ?? positionPath,
+        );
+        index += 1;
+      });
     });
     return track.build();
   }
 
-  /** One time per coordinate, from `coordTimes`/`times` or from the interval option. */
+  /**
+   * One time per coordinate, from `coordTimes`, `times` or togeojson's `coordinateProperties.times`
+   * (for a MultiLineString: one array per segment), or from the interval option.
+   */
   private perPointTimes(
     properties: JsonObject | undefined,
     propertiesPath: string,
-    count: number,
-  ): { at(index: number): { value: number; position?: string } } {
-    const key =
+    segments: readonly { coordinates: readonly unknown[] }[],
+    multi: boolean,
+  ): { at(segment: number, point: number, index: number): { value: number; position?: string } } {
+    const nested = isObject(properties?.coordinateProperties) ? properties.coordinateProperties : undefined;
+    const found: [unknown, string] | undefined =
       properties?.coordTimes !== undefined
-        ? 'coordTimes'
+        ? [properties.coordTimes, join(propertiesPath, 'coordTimes')]
         : properties?.times !== undefined
-          ? 'times'
-          : undefined;
+          ? [properties.times, join(propertiesPath, 'times')]
+          : nested?.times !== undefined
+            ? [nested.times, join(propertiesPath, 'coordinateProperties.times')]
+            : undefined;
     const intervalMs = this.options.intervalMs;
-    if (key === undefined) {
+    if (found === undefined) {
       if (intervalMs === undefined) {
         throw this.error(
           propertiesPath === '' ? 'properties' : propertiesPath,
           'no times: add properties.coordTimes (or properties.times), one per coordinate, or pass an interval (--interval-ms)',
         );
       }
-      return { at: (index) => ({ value: index * intervalMs }) };
+      return { at: (_segment, _point, index) => ({ value: index * intervalMs }) };
     }
-    const timesPath = join(propertiesPath, key);
-    const times = properties?.[key];
+    const [times, timesPath] = found;
+    const count = (list: readonly { coordinates: readonly unknown[] }[]) =>
+      list.reduce((sum, segment) => sum + segment.coordinates.length, 0);
     if (!Array.isArray(times)) {
       throw this.error(timesPath, `expected an array of times, found ${describeValue(times)}`);
     }
-    if (times.length !== count) {
+    if (intervalMs !== undefined) this.warn(timesPath, 'the trace has times; ignoring the interval option');
+    if (!multi) {
+      if (times.length !== count(segments)) {
+        throw this.error(
+          timesPath,
+          `has ${times.length} times for ${count(segments)} coordinates; expected one time per coordinate`,
+        );
+      }
+      const parsed = times.map((time, index) => this.read(time, `${timesPath}[${index}]`, parseTime));
+      return {
+        at: (_segment, _point, index) => ({
+          value: parsed[index] as number,
+          position: `${timesPath}[${index}]`,
+        }),
+      };
+    }
+    if (times.length !== segments.length) {
       throw this.error(
         timesPath,
-        `has ${times.length} times for ${count} coordinates; expected one time per coordinate`,
+        `has ${times.length} arrays of times for ${segments.length} segments; expected one array per segment`,
       );
     }
-    if (intervalMs !== undefined) this.warn(timesPath, 'the trace has times; ignoring the interval option');
-    const parsed = times.map((time, index) => this.read(time, `${timesPath}[${index}]`, parseTime));
-    return { at: (index) => ({ value: parsed[index] as number, position: `${timesPath}[${index}]` }) };
+    const parsed = times.map((segmentTimes, segmentIndex) => {
+      const path = `${timesPath}[${segmentIndex}]`;
+      const points = segments[segmentIndex]?.coordinates.length ?? 0;
+      if (!Array.isArray(segmentTimes)) {
+        throw this.error(path, `expected an array of times, found ${describeValue(segmentTimes)}`);
+      }
+      if (segmentTimes.length !== points) {
+        throw this.error(
+          path,
+          `has ${segmentTimes.length} times for ${points} coordinates of segment ${segmentIndex}; expected one time per coordinate`,
+        );
+      }
+      return segmentTimes.map((time, index) => this.read(time, `${path}[${index}]`, parseTime));
+    });
+    return {
+      at: (segment, point) => ({
+        value: parsed[segment]?.[point] as number,
+        position: `${timesPath}[${segment}][${point}]`,
+      }),
+    };
   }
 
   private perPointAccuracies(value: unknown, path: string, count: number): (index: number) => number {

@@ -16,7 +16,7 @@ export interface TraceTrack {
   points: readonly TracePoint[];
 }
 
-export type TraceFormat = 'geojson' | 'csv';
+export type TraceFormat = 'geojson' | 'csv' | 'gpx' | 'nmea';
 
 export interface Trace {
   /** Where the trace came from (file path or caller's name), used in messages. */

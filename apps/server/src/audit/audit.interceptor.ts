@@ -8,6 +8,8 @@ import { toErrorBody } from '../common/http-exception.filter.js';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const SECRET_KEYS = /password|credential|secret|token/i;
+/** Whole files (zone imports) are summarised by size rather than copied into the log. */
+const BULKY_KEYS = new Set(['content']);
 
 /** A copy of the request body with anything secret replaced, safe to keep forever. */
 export function redact(value: unknown): unknown {

@@ -22,6 +22,7 @@ export type MessageHandler = (topic: string, payload: Buffer) => Promise<void | 
 export const RECEIVE_MAXIMUM = 1000;
 
 const CONNECT_TIMEOUT_MS = 10_000;
+const SHUTDOWN_WAIT_MS = 5_000;
 
 /**
  * Lookout's one MQTT connection, with a stable client id and a persistent session, so QoS 1 messages sent
@@ -146,8 +147,12 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
   async onApplicationShutdown(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    // Send the PUBACKs of everything already durable before leaving.
-    await this.acks?.drain();
-    if (client) await client.endAsync();
+    // Send the PUBACKs of everything already durable before leaving; what is not durable by then stays
+    // unacknowledged and the broker delivers it again. Neither wait may hold the shutdown hostage.
+    const giveUp = () =>
+      new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), SHUTDOWN_WAIT_MS).unref());
+    await Promise.race([this.acks?.drain(), giveUp()]);
+    if (client && (await Promise.race([client.endAsync(), giveUp()])) === 'timeout')
+      await client.endAsync(true);
   }
 }

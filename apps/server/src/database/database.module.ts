@@ -51,7 +51,8 @@ export const ENTITIES = [
         synchronize: false,
         retryAttempts: 3,
         retryDelay: 1000,
-        extra: { max: 10, connectionTimeoutMillis: 5_000 },
+        // A query may never hang ingest: statement_timeout (57014) is retried like any outage.
+        extra: { max: 10, connectionTimeoutMillis: 5_000, statement_timeout: 30_000, query_timeout: 35_000 },
       }),
     }),
   ],

@@ -58,7 +58,16 @@ export class CheckPointRepository {
     const rows: CheckPointRow[] = await manager.query(
       `INSERT INTO check_point (zone_id, name, lon, lat, expected, surveyed_by, surveyed_at, accuracy_m)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-      [zoneId, input.name, input.lon, input.lat, input.expected, input.surveyedBy, input.surveyedAt, input.accuracyM],
+      [
+        zoneId,
+        input.name,
+        input.lon,
+        input.lat,
+        input.expected,
+        input.surveyedBy,
+        input.surveyedAt,
+        input.accuracyM,
+      ],
     );
     return toCheckPoint(rows[0]!);
   }

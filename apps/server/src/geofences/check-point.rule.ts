@@ -61,7 +61,11 @@ function distanceToLinesM(lon: number, lat: number, lines: readonly (readonly Po
 }
 
 /** Signed distance in metres from a point to a zone's boundary: negative inside, positive outside. */
-export function signedDistanceToZoneM(zone: Omit<VersionGeometry, 'version'>, lon: number, lat: number): number {
+export function signedDistanceToZoneM(
+  zone: Omit<VersionGeometry, 'version'>,
+  lon: number,
+  lat: number,
+): number {
   const { geometry } = zone;
   if (geometry.type === 'LineString') {
     return distanceToLinesM(lon, lat, [geometry.coordinates]) - (zone.halfWidthM ?? 0);

@@ -27,7 +27,8 @@ export const DEFAULT_IMPORT_LIMITS: Readonly<ImportLimits> = Object.freeze({
 
 export type ImportedZone = ReturnType<typeof zoneInputSchema.parse>;
 
-export type ImportResult = { ok: true; zones: ImportedZone[] } | { ok: false; message: string; issues: FieldIssue[] };
+export type ImportResult =
+  { ok: true; zones: ImportedZone[] } | { ok: false; message: string; issues: FieldIssue[] };
 
 interface RawFeature {
   geometry: Geometry | null;
@@ -90,11 +91,16 @@ function zoneGeometryOf(geometry: Geometry | null): { geometry?: unknown; error?
   if (geometry.type === 'Polygon' || geometry.type === 'MultiPolygon' || geometry.type === 'LineString') {
     return { geometry: { type: geometry.type, coordinates: stripAltitude(geometry.coordinates) } };
   }
-  if (geometry.type === 'GeometryCollection' && geometry.geometries.every((part) => part.type === 'Polygon')) {
+  if (
+    geometry.type === 'GeometryCollection' &&
+    geometry.geometries.every((part) => part.type === 'Polygon')
+  ) {
     return {
       geometry: {
         type: 'MultiPolygon',
-        coordinates: geometry.geometries.map((part) => stripAltitude((part as { coordinates: unknown }).coordinates)),
+        coordinates: geometry.geometries.map((part) =>
+          stripAltitude((part as { coordinates: unknown }).coordinates),
+        ),
       },
     };
   }
@@ -112,7 +118,8 @@ function stripAltitude(coordinates: unknown): unknown {
 
 /** KML ExtendedData values are strings: "3.5" is a number, "a, b" a list. */
 function numberProperty(value: unknown): unknown {
-  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+    return Number(value);
   return value;
 }
 
@@ -136,9 +143,12 @@ export function parseZoneImport(
   }
   const features = request.format === 'kml' ? kmlFeatures(request.content) : geoJsonFeatures(request.content);
   if (typeof features === 'string') return fail(features);
-  if (features.length === 0) return fail(`the ${request.format === 'kml' ? 'KML' : 'GeoJSON'} content has no features`);
+  if (features.length === 0)
+    return fail(`the ${request.format === 'kml' ? 'KML' : 'GeoJSON'} content has no features`);
   if (features.length > limits.maxFeatures) {
-    return fail(`content has ${features.length} features; at most ${limits.maxFeatures} are accepted: split the file`);
+    return fail(
+      `content has ${features.length} features; at most ${limits.maxFeatures} are accepted: split the file`,
+    );
   }
 
   const { defaults, fileName, format } = request;
@@ -161,13 +171,17 @@ export function parseZoneImport(
       siteId: request.siteId,
       kind: properties.kind ?? defaults.kind,
       geometry,
-      halfWidthM: numberProperty(properties.halfWidthM) ?? (isCorridor ? defaults.halfWidthM : undefined) ?? null,
+      halfWidthM:
+        numberProperty(properties.halfWidthM) ?? (isCorridor ? defaults.halfWidthM : undefined) ?? null,
       appliesTo: listProperty(properties.appliesTo) ?? defaults.appliesTo ?? [],
       windows: defaults.windows ?? [],
       provenance: {
         source: 'import',
         author: defaults.provenance.author,
-        method: [`${format.toUpperCase()} import of "${fileName}", feature ${index}`, defaults.provenance.method]
+        method: [
+          `${format.toUpperCase()} import of "${fileName}", feature ${index}`,
+          defaults.provenance.method,
+        ]
           .filter(Boolean)
           .join('; '),
         notes: defaults.provenance.notes,
@@ -181,7 +195,10 @@ export function parseZoneImport(
           field === 'kind' && candidate.kind === undefined
             ? 'kind is missing: set it in the feature (properties.kind / ExtendedData "kind") or in defaults.kind'
             : issue.message;
-        issues.push({ path: `features.${index}.${field}`, message: `${label}: ${field ? `${field}: ` : ''}${message}` });
+        issues.push({
+          path: `features.${index}.${field}`,
+          message: `${label}: ${field ? `${field}: ` : ''}${message}`,
+        });
       }
       return;
     }

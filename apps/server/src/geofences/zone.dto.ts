@@ -14,7 +14,10 @@ const position = z
   .max(3, 'a position is [lon, lat] or [lon, lat, altitude]');
 
 const polygon = z.object({ type: z.literal('Polygon'), coordinates: z.array(z.array(position)) });
-const multiPolygon = z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(z.array(z.array(position))) });
+const multiPolygon = z.object({
+  type: z.literal('MultiPolygon'),
+  coordinates: z.array(z.array(z.array(position))),
+});
 const lineString = z.object({ type: z.literal('LineString'), coordinates: z.array(position) });
 
 export const zoneGeometrySchema = z.discriminatedUnion('type', [polygon, multiPolygon, lineString], {
@@ -53,7 +56,10 @@ const zoneVersionFields = z.object({
   provenance: provenanceSchema,
 });
 
-function checkGeometry(content: { geometry: ZoneGeometry; halfWidthM: number | null }, ctx: z.RefinementCtx): void {
+function checkGeometry(
+  content: { geometry: ZoneGeometry; halfWidthM: number | null },
+  ctx: z.RefinementCtx,
+): void {
   for (const issue of validateZoneGeometry(content)) {
     ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   }
@@ -106,7 +112,9 @@ export const zoneImportSchema = z.object({
     appliesTo: appliesTo.optional(),
     windows: windows.optional(),
     provenance: z.object({
-      source: z.literal('import', { error: "an imported zone's provenance source is 'import'" }).default('import'),
+      source: z
+        .literal('import', { error: "an imported zone's provenance source is 'import'" })
+        .default('import'),
       author: provenanceSchema.shape.author,
       method: provenanceSchema.shape.method,
       notes: provenanceSchema.shape.notes,
@@ -131,7 +139,10 @@ export type CheckPointInput = z.output<typeof checkPointInputSchema>;
 
 // Responses (for OpenAPI).
 
-const geometryOut = z.object({ type: z.enum(['Polygon', 'MultiPolygon', 'LineString']), coordinates: z.array(z.unknown()) });
+const geometryOut = z.object({
+  type: z.enum(['Polygon', 'MultiPolygon', 'LineString']),
+  coordinates: z.array(z.unknown()),
+});
 
 export const zoneVersionViewSchema = z.object({
   zoneId: z.uuid(),

@@ -31,7 +31,10 @@ export class ZonesController {
   /** Zones with their current version, or with the version current at `asOf` (zones not yet created omitted). */
   @Get()
   @ApiZod({ query: zoneQuerySchema, response: pageSchema(zoneViewSchema) })
-  list(@CurrentPrincipal() principal: Principal, @ZodQuery(zoneQuerySchema) query: Out<typeof zoneQuerySchema>) {
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @ZodQuery(zoneQuerySchema) query: Out<typeof zoneQuerySchema>,
+  ) {
     return this.zones.list(principal, query);
   }
 
@@ -39,7 +42,10 @@ export class ZonesController {
   @Roles('manager')
   @Post()
   @ApiZod({ body: zoneInputSchema, response: zoneViewSchema, status: 201 })
-  create(@CurrentPrincipal() principal: Principal, @ZodBody(zoneInputSchema) body: Out<typeof zoneInputSchema>) {
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @ZodBody(zoneInputSchema) body: Out<typeof zoneInputSchema>,
+  ) {
     return this.zones.createZone(principal, body);
   }
 
@@ -47,7 +53,10 @@ export class ZonesController {
   @Roles('manager')
   @Post('import')
   @ApiZod({ body: zoneImportSchema, response: z.object({ created: z.array(zoneViewSchema) }), status: 201 })
-  import(@CurrentPrincipal() principal: Principal, @ZodBody(zoneImportSchema) body: Out<typeof zoneImportSchema>) {
+  import(
+    @CurrentPrincipal() principal: Principal,
+    @ZodBody(zoneImportSchema) body: Out<typeof zoneImportSchema>,
+  ) {
     return this.zones.importZones(principal, body);
   }
 

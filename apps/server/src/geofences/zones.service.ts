@@ -93,14 +93,19 @@ export class ZonesService implements OnModuleInit {
   async create(input: ZoneInput, createdBy: string | null = null): Promise<PublishedZone> {
     const parsed = zoneInputSchema.safeParse(input);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+      const issues = parsed.error.issues.map((issue) => ({
+        path: issue.path.join('.'),
+        message: issue.message,
+      }));
       throw new DomainException(
         DomainErrorCode.InvalidInput,
         `invalid zone: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
         issues,
       );
     }
-    const [created] = await this.dataSource.transaction((manager) => this.insertZones(manager, [parsed.data], createdBy));
+    const [created] = await this.dataSource.transaction((manager) =>
+      this.insertZones(manager, [parsed.data], createdBy),
+    );
     await this.reloadDetector();
     return { id: created!.zone.id, name: created!.zone.name, version: created!.version };
   }
@@ -109,7 +114,11 @@ export class ZonesService implements OnModuleInit {
 
   async list(principal: Principal, query: ZoneQuery): Promise<Page<ZoneView>> {
     const qb = this.access
-      .scopeToTrials(this.dataSource.getRepository(ZoneEntity).createQueryBuilder('z'), principal, 'z.trial_id')
+      .scopeToTrials(
+        this.dataSource.getRepository(ZoneEntity).createQueryBuilder('z'),
+        principal,
+        'z.trial_id',
+      )
       .orderBy('z.created_at', 'ASC')
       .addOrderBy('z.id', 'ASC');
     if (query.trialId) qb.andWhere('z.trial_id = :trialId', { trialId: query.trialId });
@@ -179,7 +188,11 @@ export class ZonesService implements OnModuleInit {
       const zone = await this.findZone(manager, principal, id, true);
       const next = zone.currentVersion + 1;
       const points = await this.checkPoints.forZone(manager, zone.id);
-      const refused = contradictions(points, { version: next, geometry: content.geometry, halfWidthM: content.halfWidthM });
+      const refused = contradictions(points, {
+        version: next,
+        geometry: content.geometry,
+        halfWidthM: content.halfWidthM,
+      });
       if (refused.length > 0) {
         throw new DomainException(
           DomainErrorCode.Conflict,
@@ -256,7 +269,9 @@ export class ZonesService implements OnModuleInit {
   }
 
   private currentVersion(manager: EntityManager, zone: ZoneEntity): Promise<ZoneVersionEntity> {
-    return manager.getRepository(ZoneVersionEntity).findOneByOrFail({ zoneId: zone.id, version: zone.currentVersion });
+    return manager
+      .getRepository(ZoneVersionEntity)
+      .findOneByOrFail({ zoneId: zone.id, version: zone.currentVersion });
   }
 
   /** Per zone, its current version, or the latest one created at or before `asOf`. */
@@ -300,7 +315,9 @@ export class ZonesService implements OnModuleInit {
   private async insertZones(manager: EntityManager, inputs: readonly NewZone[], createdBy: string | null) {
     const created: { zone: ZoneEntity; version: ZoneVersionEntity }[] = [];
     for (const { name, trialId, siteId, ...content } of inputs) {
-      const zone = await manager.save(manager.create(ZoneEntity, { name, trialId, siteId, currentVersion: 1 }));
+      const zone = await manager.save(
+        manager.create(ZoneEntity, { name, trialId, siteId, currentVersion: 1 }),
+      );
       created.push({ zone, version: await this.insertVersion(manager, zone.id, 1, content, createdBy) });
     }
     return created;
@@ -341,7 +358,9 @@ export class ZonesService implements OnModuleInit {
   }
 
   private reloadDetector(): Promise<void> {
-    const update = this.detectorUpdates.then(async () => this.breachCheck.setZones(await this.listPublished()));
+    const update = this.detectorUpdates.then(async () =>
+      this.breachCheck.setZones(await this.listPublished()),
+    );
     this.detectorUpdates = update.catch(() => undefined);
     return update;
   }

@@ -3,6 +3,7 @@ import { DeadLetter1763700000001 } from './1763700000001-dead-letter.js';
 import { TrialDomain1763700000002 } from './1763700000002-trial-domain.js';
 import { DeviceEvent1763700000003 } from './1763700000003-device-event.js';
 import { TimeSeries1763700000004 } from './1763700000004-time-series.js';
+import { ZoneCheckPoints1763700000010 } from './1763700000010-zone-check-points.js';
 
 /** Every migration, in order. Listed explicitly so the same list serves the built server and the tests. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   TrialDomain1763700000002,
   DeviceEvent1763700000003,
   TimeSeries1763700000004,
+  ZoneCheckPoints1763700000010,
 ];

@@ -1,0 +1,5 @@
+export * from './local-frame.js';
+export * from './planar-zone.js';
+export * from './seeded-random.js';
+export * from './virtual-wearable.js';
+export * from './wearable-model.js';
