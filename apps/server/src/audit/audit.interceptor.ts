@@ -18,7 +18,11 @@ export function redact(value: unknown): unknown {
     return Object.fromEntries(
       Object.entries(value).map(([key, inner]) => [
         key,
-        SECRET_KEYS.test(key) ? '[redacted]' : redact(inner),
+        SECRET_KEYS.test(key)
+          ? '[redacted]'
+          : BULKY_KEYS.has(key) && typeof inner === 'string'
+            ? `[${inner.length} characters]`
+            : redact(inner),
       ]),
     );
   }
