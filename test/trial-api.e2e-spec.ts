@@ -382,6 +382,9 @@ describe(`trial API (${external ? 'DATABASE_URL' : 'embedded PostgreSQL'})`, () 
     }
     const malformed = await manager.call('POST', '/trials', '{"name": ');
     expect(malformed.status).toBe(400);
+    const huge = await manager.call('POST', '/trials', { name: 'x'.repeat(2 * 1024 * 1024), sponsor: 's' });
+    expect(huge.status).toBe(413);
+    expect(huge.body).toMatchObject({ statusCode: 413, message: expect.stringMatching(/too large/i) });
   });
 
   it('refuses session starts without a DPIA and criteria changes once the trial is active', async () => {
