@@ -625,16 +625,30 @@ describe(`zones end to end (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded P
         versionBody({ geometry: polygon(SMALLER), appliesTo: [deviceId] }),
       );
       expect(v2.status).toBe(200);
-      await publish(1, 1);
+      // The detector re-evaluates the device at once, on its last fix, without waiting for the next one.
       await eventually(() =>
         expect(breaches.filter((breach) => breach.deviceId === deviceId)).toHaveLength(1),
       );
       expect(breaches.find((breach) => breach.deviceId === deviceId)).toMatchObject({
+        type: 'breach',
         zoneId,
         zoneVersion: 2,
         zoneKind: 'safe',
-        fix: { fixTimeMs: t0 + 1000, ...EAST_STRIP },
+        fix: { fixTimeMs: t0, ...EAST_STRIP },
       });
+      // Detections are written behind the live feed: poll until stored.
+      await eventually(async () =>
+        expect(
+          await sql(
+            runtime,
+            `SELECT cause, zone_version FROM detection_event WHERE device_id = $1 AND status = 'breach'`,
+            [deviceId],
+          ),
+        ).toEqual([{ cause: 'zone-change', zone_version: 2 }]),
+      );
+      // The next fix at the same place keeps the breach: no second one.
+      await publish(1, 1);
+      expect(breaches.filter((breach) => breach.deviceId === deviceId)).toHaveLength(1);
     });
   });
 

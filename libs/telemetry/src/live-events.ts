@@ -14,7 +14,16 @@ export interface LiveFix {
 
 export type BreachSeverity = 'confirmed' | 'probable';
 
+/**
+ * A breach as the dashboard shows it: a device entering breach (`breach`), or a crossing of a danger zone
+ * or out of the safe union between two fixes that were both safe (`crossing`).
+ */
 export interface LiveBreach {
+  type: 'breach' | 'crossing';
+  /** The detection's id (detection_event.id), to acknowledge it by. */
+  detectionId: string;
+  /** The rule that decided, e.g. `outside-safe-union`, `segment-enters-danger-zone`. */
+  rule: string;
   deviceId: string;
   zoneId: string;
   zoneVersion: number;
@@ -26,9 +35,33 @@ export interface LiveBreach {
   fix: LiveFix;
 }
 
+export type LiveDeviceStatus = 'unknown' | 'safe' | 'approaching' | 'breach' | 'lost';
+
+/** Every detection, summarised: status changes (including `lost`), crossings and flagged fixes. */
+export interface LiveDetection {
+  id: string;
+  type: 'status' | 'crossing' | 'fix-flagged';
+  deviceId: string;
+  /** When it happened: the fix time, the interpolated crossing time, or the time silence was noticed. */
+  atMs: number;
+  /** When Lookout decided it (server clock). */
+  detectedAtMs: number;
+  status: LiveDeviceStatus | null;
+  previousStatus: LiveDeviceStatus | null;
+  breachLevel: BreachSeverity | null;
+  /** What led to it: `fix`, `zone-change`, `window-change`, `silence`; or the flag reason. */
+  cause: string | null;
+  rule: string | null;
+  zone: { zoneId: string; zoneVersion: number; zoneKind: 'safe' | 'danger' } | null;
+  fix: LiveFix | null;
+  breachMarginM: number | null;
+  chainageM: number | null;
+}
+
 export interface ServerToClientEvents {
   fix: (fix: LiveFix) => void;
   breach: (breach: LiveBreach) => void;
+  detection: (detection: LiveDetection) => void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- clients send nothing yet.

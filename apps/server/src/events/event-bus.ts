@@ -1,11 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { Injectable } from '@nestjs/common';
-import type { LiveBreach, LiveFix } from '../../../../libs/telemetry/src/index.js';
+import type { DetectionEvent } from '../../../../libs/geofence/src/index.js';
+import type { LiveDetection, LiveFix } from '../../../../libs/telemetry/src/index.js';
 
 /** Events that cross domains inside the server (ingest -> live gateway, later KPIs and downlink). */
 export interface DomainEventMap {
   'fix.stored': LiveFix;
-  'breach.detected': LiveBreach;
+  /** Every detector event, with its flat summary (stored, sent to the device, shown live). */
+  'detection.raised': { detection: LiveDetection; event: DetectionEvent };
 }
 
 /** A typed in-process bus: event names and payloads are checked at compile time, never bare strings. */

@@ -6,6 +6,7 @@ import { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
 import { DevicesService } from '../devices/devices.service.js';
 import { EventBus } from '../events/event-bus.js';
+import { asBreach } from '../geofences/geofence-detector.js';
 
 interface SocketData {
   principal: Principal;
@@ -65,11 +66,13 @@ export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy
         'fix.stored',
         (fix) => void this.roomsFor(fix.deviceId).then((rooms) => this.server.to(rooms).emit('fix', fix)),
       ),
-      this.bus.on(
-        'breach.detected',
-        (breach) =>
-          void this.roomsFor(breach.deviceId).then((rooms) => this.server.to(rooms).emit('breach', breach)),
-      ),
+      this.bus.on('detection.raised', ({ detection }) => {
+        void this.roomsFor(detection.deviceId).then((rooms) => {
+          this.server.to(rooms).emit('detection', detection);
+          const breach = asBreach(detection);
+          if (breach) this.server.to(rooms).emit('breach', breach);
+        });
+      }),
     );
     this.logger.log('live gateway ready');
   }

@@ -4,6 +4,7 @@ import { TrialDomain1763700000002 } from './1763700000002-trial-domain.js';
 import { DeviceEvent1763700000003 } from './1763700000003-device-event.js';
 import { TimeSeries1763700000004 } from './1763700000004-time-series.js';
 import { ZoneCheckPoints1763700000010 } from './1763700000010-zone-check-points.js';
+import { DetectionEvent1763700000011 } from './1763700000011-detection-event.js';
 
 /** Every migration, in order. Listed explicitly so the same list serves the built server and the tests. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   DeviceEvent1763700000003,
   TimeSeries1763700000004,
   ZoneCheckPoints1763700000010,
+  DetectionEvent1763700000011,
 ];

@@ -1,0 +1,81 @@
+/**
+ * Reusable scratch buffers for zone compilation: temporaries live here instead of being
+ * allocated per zone (each typed array is an external allocation, and thousands of them drive
+ * V8 into full collections over the whole heap). Single-threaded and non-reentrant: each slot
+ * has one user at a time (see the slot constants).
+ */
+const f64: Float64Array[] = [];
+const i32: Int32Array[] = [];
+
+/** Float64 slots. */
+export const F64_RING = 0; // raw positions of the ring being read
+export const F64_FLAT = 1; // the zone's flattened lon/lat
+export const F64_PLANE = 2; // the zone's plane coordinates before they are placed in its region
+
+/** Int32 slots. */
+export const I32_KEPT = 0; // kept position indices of the ring being read
+export const I32_SOURCE = 1; // input index of each flattened vertex
+export const I32_COUNTS = 2; // per-slab counts / fill cursors
+export const I32_VERTEX_RING = 3; // ring of each vertex (topology check)
+export const I32_FIRST_SLAB = 4; // first slab of each edge (topology check)
+
+/** A Float64Array of at least `size` elements (contents undefined). */
+export function scratchF64(slot: number, size: number): Float64Array {
+  let buffer = f64[slot];
+  if (buffer === undefined || buffer.length < size)
+    f64[slot] = buffer = new Float64Array(Math.max(size, 1024) * 2);
+  return buffer;
+}
+
+/** An Int32Array of at least `size` elements (contents undefined). */
+export function scratchI32(slot: number, size: number): Int32Array {
+  let buffer = i32[slot];
+  if (buffer === undefined || buffer.length < size)
+    i32[slot] = buffer = new Int32Array(Math.max(size, 1024) * 2);
+  return buffer;
+}
+
+/**
+ * Bump allocation of zone regions inside 8 MB chunks: V8 sees a few large ArrayBuffers instead of
+ * tens of thousands of small ones (each of which counts as external memory and drives full
+ * garbage collections). Each chunk is viewed once as Float64Array, Int32Array and Float32Array
+ * over the whole buffer (`ChunkViews`), so the hot path indexes a handful of shared, cache-resident
+ * view objects with offsets (flatbush style) instead of loading per-zone typed-array objects.
+ * A chunk is freed by the garbage collector when no zone uses it any more; the space of a
+ * replaced zone is reclaimed only then (documented trade-off).
+ */
+export interface ChunkViews {
+  readonly buffer: ArrayBuffer;
+  readonly f64: Float64Array;
+  readonly i32: Int32Array;
+  readonly f32: Float32Array;
+}
+
+const CHUNK_BYTES = 8 << 20;
+/** Regions start on a cache line, so a zone's header is one or two lines. */
+const ALIGN = 64;
+
+function viewsOf(buffer: ArrayBuffer): ChunkViews {
+  return {
+    buffer,
+    f64: new Float64Array(buffer),
+    i32: new Int32Array(buffer),
+    f32: new Float32Array(buffer),
+  };
+}
+
+let chunk = viewsOf(new ArrayBuffer(CHUNK_BYTES));
+let chunkUsed = 0;
+
+/** A region of `bytes` (rounded up to 64): its chunk's views and its byte offset there. */
+export function allocRegion(bytes: number): { views: ChunkViews; byteOffset: number } {
+  const size = (bytes + ALIGN - 1) & ~(ALIGN - 1);
+  if (size > CHUNK_BYTES / 4) return { views: viewsOf(new ArrayBuffer(size)), byteOffset: 0 };
+  if (chunkUsed + size > CHUNK_BYTES) {
+    chunk = viewsOf(new ArrayBuffer(CHUNK_BYTES));
+    chunkUsed = 0;
+  }
+  const byteOffset = chunkUsed;
+  chunkUsed += size;
+  return { views: chunk, byteOffset };
+}
