@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { LiveBreach } from '../libs/telemetry/src/index.js';
+import type { LiveBreach, LiveDetection } from '../libs/telemetry/src/index.js';
 import { ZonesService } from '../apps/server/src/geofences/zones.service.js';
 import type { LookoutRuntime } from '../apps/server/src/lookout.js';
 import { connectMqttPublisher, type FixPublisher } from '../simulators/src/broker/mqtt.publisher.js';
@@ -22,20 +22,21 @@ import {
 const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
 
 /**
- * What the server's detector can do today. The suite asserts each capability's outcome when its flag is
- * on; while it is off, it asserts that every scenario needing it records the capability as pending in its
- * `expected` (with what happens until then). Flip a flag when the detector gains the capability.
+ * What the server's detector (libs/geofence) can do. The suite asserts each capability's outcome when its
+ * flag is on; a flag that is off means every scenario needing it must record the capability as pending in
+ * its `expected` (with what happens until then).
  *
- * - segmentCrossings: a crossing between two fixes (the segment is tested), libs/geofence;
- * - lost: silence beyond the policy's limit is reported;
- * - windows: a zone's validity windows are honoured at fix time (TurfBreachCheck does this already).
+ * - segmentCrossings: a crossing between two fixes (the segment is tested);
+ * - lost: silence beyond the policy's limit is reported (a `detection` with status `lost`);
+ * - windows: a zone's validity windows are honoured at fix time;
+ * - windowReevaluation, hysteresis: windows re-evaluated on tick, enter/exit margins and dwell.
  */
 const SERVER_DETECTS: Readonly<Record<DetectorCapability, boolean>> = {
-  segmentCrossings: false,
-  lost: false,
+  segmentCrossings: true,
+  lost: true,
   windows: true,
-  windowReevaluation: false,
-  hysteresis: false,
+  windowReevaluation: true,
+  hysteresis: true,
 };
 /** The default policy's silence limit (libs/geofence DEFAULT_POLICY.lostAfterMs) and segment-test gap. */
 const LOST_AFTER_MS = 30_000;
@@ -100,6 +101,7 @@ describe(`scenario library end to end (${external ? 'DATABASE_URL + MQTT_URL' : 
   let runtime: LookoutRuntime;
   let live: LiveClient;
   const breaches: LiveBreach[] = [];
+  const detections: LiveDetection[] = [];
   const runs = new Map<string, ScenarioRun>();
   const publishers: FixPublisher[] = [];
 
@@ -107,6 +109,7 @@ describe(`scenario library end to end (${external ? 'DATABASE_URL + MQTT_URL' : 
     runtime = await startTestLookout({ external });
     live = await connectLive(runtime);
     live.on('breach', (breach) => breaches.push(breach));
+    live.on('detection', (detection) => detections.push(detection));
     const zones = runtime.app.get(ZonesService);
     const nowMs = Date.now();
     for (const scenario of SCENARIOS) {
@@ -305,7 +308,7 @@ describe(`scenario library end to end (${external ? 'DATABASE_URL + MQTT_URL' : 
         () =>
           expect(
             silent.filter(
-              (id) => !breaches.some((b) => b.deviceId === id && (b as { type?: string }).type === 'lost'),
+              (id) => !detections.some((d) => d.deviceId === id && d.type === 'status' && d.status === 'lost'),
             ),
           ).toEqual([]),
         LOST_AFTER_MS + 10_000,
