@@ -308,7 +308,8 @@ describe(`scenario library end to end (${external ? 'DATABASE_URL + MQTT_URL' : 
         () =>
           expect(
             silent.filter(
-              (id) => !detections.some((d) => d.deviceId === id && d.type === 'status' && d.status === 'lost'),
+              (id) =>
+                !detections.some((d) => d.deviceId === id && d.type === 'status' && d.status === 'lost'),
             ),
           ).toEqual([]),
         LOST_AFTER_MS + 10_000,
