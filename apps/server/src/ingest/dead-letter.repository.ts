@@ -5,6 +5,21 @@ import type { DataSource } from 'typeorm';
 /** Payloads larger than this are kept truncated; the original size is recorded beside them. */
 export const MAX_DEAD_LETTER_BYTES = 64 * 1024;
 
+const MAX_REASON_CHARS = 2000;
+
+/**
+ * A reason quotes the payload, which may hold anything: PostgreSQL text refuses NUL, so control
+ * characters are shown escaped (`\u0000`), and the length is bounded.
+ */
+export function printableReason(reason: string): string {
+  const printable = reason.replace(
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point.
+    /[\u0000-\u0008\u000b-\u001f\u007f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return printable.length > MAX_REASON_CHARS ? `${printable.slice(0, MAX_REASON_CHARS)}…` : printable;
+}
+
 export interface DeadLetter {
   receivedAtMs: number;
   topic: string;
@@ -28,7 +43,7 @@ export class DeadLetterRepository {
           letter.topic,
           letter.deviceId ?? null,
           letter.itemIndex,
-          letter.reason,
+          printableReason(letter.reason),
           letter.payload.subarray(0, MAX_DEAD_LETTER_BYTES),
           letter.payload.length,
         ],
