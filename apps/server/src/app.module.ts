@@ -8,10 +8,13 @@ import type { RuntimeConfig } from './config/config.tokens.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DevicesModule } from './devices/devices.module.js';
 import { EventsModule } from './events/events.module.js';
+import { EvidenceModule } from './evidence/evidence.module.js';
+import { FeedbackModule } from './feedback/feedback.module.js';
 import { GeofencesModule } from './geofences/geofences.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { LiveModule } from './live/live.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 import { TrialsModule } from './trials/trials.module.js';
 
 @Module({})
@@ -31,6 +34,9 @@ export class AppModule {
         GeofencesModule,
         IngestModule,
         LiveModule,
+        EvidenceModule,
+        ReportsModule,
+        FeedbackModule,
         HealthModule,
       ],
     };

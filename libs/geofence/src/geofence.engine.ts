@@ -713,6 +713,8 @@ export class GeofenceEngine {
     }
     if (next === current) return null;
     device.state = next;
+    const deciding = ev.decidingSlot >= 0 ? (this.zones[ev.decidingSlot] as ZoneRecord) : undefined;
+    const nearest = ev.nearestSlot >= 0 ? (this.zones[ev.nearestSlot] as ZoneRecord) : undefined;
     return {
       type: 'status',
       eventSeq: ++this.eventSeq,
@@ -723,8 +725,22 @@ export class GeofenceEngine {
       previousStatus: statusName(current),
       previousBreachLevel: levelName(current),
       cause,
+      // One literal (no spread of toResult: V8 builds spread objects slowly); same keys, same order.
       evidence: {
-        ...this.toResult(ev),
+        breach: ev.breach,
+        rule: RULES[ev.rule],
+        decidingZone: deciding === undefined ? null : deciding.ref,
+        signedDistanceM: deciding === undefined ? null : finiteOrNull(ev.signedDistanceM),
+        breachMarginM: finiteOrNull(ev.marginM),
+        chainageM: finiteOrNull(ev.chainageM),
+        nearestBoundary:
+          nearest === undefined
+            ? null
+            : {
+                ...nearest.ref,
+                distanceM: ev.nearestDistanceM,
+                chainageM: finiteOrNull(ev.nearestChainageM),
+              },
         fix: fix === undefined ? (this.lastFixSnapshot(device) as FixSnapshot) : snapshot(fix),
         accuracyM,
         thresholds: this.thresholds,

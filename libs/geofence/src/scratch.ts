@@ -11,6 +11,7 @@ const i32: Int32Array[] = [];
 export const F64_RING = 0; // raw positions of the ring being read
 export const F64_FLAT = 1; // the zone's flattened lon/lat
 export const F64_PLANE = 2; // the zone's plane coordinates before they are placed in its region
+export const F64_COVER = 3; // cover boxes of the zone being registered in the grid
 
 /** Int32 slots. */
 export const I32_KEPT = 0; // kept position indices of the ring being read
@@ -18,6 +19,7 @@ export const I32_SOURCE = 1; // input index of each flattened vertex
 export const I32_COUNTS = 2; // per-slab counts / fill cursors
 export const I32_VERTEX_RING = 3; // ring of each vertex (topology check)
 export const I32_FIRST_SLAB = 4; // first slab of each edge (topology check)
+export const I32_CELL_IDS = 5; // grid cells of the zone being registered
 
 /** A Float64Array of at least `size` elements (contents undefined). */
 export function scratchF64(slot: number, size: number): Float64Array {
@@ -78,4 +80,16 @@ export function allocRegion(bytes: number): { views: ChunkViews; byteOffset: num
   const byteOffset = chunkUsed;
   chunkUsed += size;
   return { views: chunk, byteOffset };
+}
+
+/** A Float64Array of `length` placed in a shared chunk (no ArrayBuffer of its own). */
+export function chunkF64(length: number): Float64Array {
+  const { views, byteOffset } = allocRegion(length * 8);
+  return new Float64Array(views.buffer, byteOffset, length);
+}
+
+/** An Int32Array of `length` placed in a shared chunk (no ArrayBuffer of its own). */
+export function chunkI32(length: number): Int32Array {
+  const { views, byteOffset } = allocRegion(length * 4);
+  return new Int32Array(views.buffer, byteOffset, length);
 }

@@ -19,7 +19,15 @@
  * distance found (the gap is a lower bound of the distance to any edge in them).
  */
 import { metresPerDegreeLat, metresPerDegreeLon, type EarthModel } from './projection.js';
-import { allocRegion, F64_PLANE, I32_COUNTS, scratchF64, scratchI32, type ChunkViews } from './scratch.js';
+import {
+  allocRegion,
+  F64_COVER,
+  F64_PLANE,
+  I32_COUNTS,
+  scratchF64,
+  scratchI32,
+  type ChunkViews,
+} from './scratch.js';
 
 export const SHAPE_POLYGON = 0;
 /** Slabs per block (a coarser level of v-ranges for skipping far parts of a zone). */
@@ -709,13 +717,13 @@ function capsuleInterval(
  * about `chunkM` long, each box spanning the v-extent of its edges (plus the half-width for
  * corridors). A point outside all of them is outside the zone, at least as far as the nearest
  * box. Far tighter than the zone's bounding box for thin curved corridors. Returns
- * [minLon, minLat, maxLon, maxLat, ...].
+ * [minLon, minLat, maxLon, maxLat, ...] in a scratch buffer, valid until the next call.
  */
 export function coverBoxes(g: ZoneGeometry, chunkM: number): Float64Array {
   const c = g.coords;
   const per = Math.max(1, Math.floor(chunkM / g.slabW));
   const chunks = Math.ceil(g.slabCount / per);
-  const out = new Float64Array(chunks * 4);
+  const out = scratchF64(F64_COVER, chunks * 4);
   const [dLon, dLat] = marginDegrees(g, g.shape === SHAPE_CORRIDOR ? g.halfWidthM : 0);
   let m = 0;
   for (let chunk = 0; chunk < chunks; chunk++) {

@@ -9,6 +9,8 @@
  * a zone only touches that zone's cells.
  */
 
+import { chunkF64, chunkI32, I32_CELL_IDS, scratchI32 } from './scratch.js';
+
 const EMPTY = -1;
 /** Doubles per cell entry: slot and box. */
 export const ENTRY = 5;
@@ -80,7 +82,7 @@ export class ZoneGrid {
     this.table[(h << 2) + 1] = cy;
     this.table[(h << 2) + 2] = cell;
     this.used++;
-    this.cells.push(new Float64Array(1 + 2 * ENTRY));
+    this.cells.push(chunkF64(1 + 2 * ENTRY));
     if (cell >= this.stamp.length) {
       const stamps = new Int32Array(this.stamp.length * 2);
       stamps.set(this.stamp);
@@ -114,7 +116,8 @@ export class ZoneGrid {
    */
   insert(slot: number, boxes: Float64Array, marginLon: number, marginLat: number): Int32Array {
     const gen = ++this.stampGen;
-    const ids: number[] = [];
+    let ids = scratchI32(I32_CELL_IDS, 64);
+    let idCount = 0;
     for (let b = 0; b < boxes.length; b += 4) {
       const x0 = this.cellX(boxes[b] - marginLon);
       const y0 = this.cellY(boxes[b + 1] - marginLat);
@@ -140,10 +143,16 @@ export class ZoneGrid {
             continue;
           }
           this.stamp[cell] = gen;
-          ids.push(cell);
+          if (idCount === ids.length) {
+            const grown = scratchI32(I32_CELL_IDS, idCount * 2);
+            grown.set(ids.subarray(0, idCount));
+            ids = grown;
+          }
+          ids[idCount++] = cell;
           const count = data[0];
           if (1 + (count + 1) * ENTRY > data.length) {
-            const grown = new Float64Array(1 + count * 2 * ENTRY);
+            // Cell arrays live in shared chunks (scratch.ts): no ArrayBuffer per cell or per growth.
+            const grown = chunkF64(1 + count * 2 * ENTRY);
             grown.set(data);
             this.cells[cell] = data = grown;
           }
@@ -158,7 +167,9 @@ export class ZoneGrid {
         }
       }
     }
-    return Int32Array.from(ids);
+    const out = chunkI32(idCount);
+    out.set(ids.subarray(0, idCount));
+    return out;
   }
 
   remove(slot: number, cellIds: Int32Array): void {

@@ -5,6 +5,8 @@ import { DeviceEvent1763700000003 } from './1763700000003-device-event.js';
 import { TimeSeries1763700000004 } from './1763700000004-time-series.js';
 import { ZoneCheckPoints1763700000010 } from './1763700000010-zone-check-points.js';
 import { DetectionEvent1763700000011 } from './1763700000011-detection-event.js';
+import { DetectionAcknowledgement1763700000020 } from './1763700000020-detection-acknowledgement.js';
+import { EvidenceReports1763700000030 } from './1763700000030-evidence-reports.js';
 
 /** Every migration, in order. Listed explicitly so the same list serves the built server and the tests. */
 export const MIGRATIONS = [
@@ -15,4 +17,6 @@ export const MIGRATIONS = [
   TimeSeries1763700000004,
   ZoneCheckPoints1763700000010,
   DetectionEvent1763700000011,
+  DetectionAcknowledgement1763700000020,
+  EvidenceReports1763700000030,
 ];
