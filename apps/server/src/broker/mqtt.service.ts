@@ -18,8 +18,11 @@ export type QoS = 0 | 1 | 2;
  */
 export type MessageHandler = (topic: string, payload: Buffer) => Promise<void | { durable: Promise<void> }>;
 
-/** MQTT 5: at most this many unacknowledged QoS 1 messages in flight to us [MQTT-3.3.4-7]. */
-export const RECEIVE_MAXIMUM = 1000;
+/**
+ * MQTT 5: at most this many unacknowledged QoS 1 messages in flight to us [MQTT-3.3.4-7]. PUBACKs wait for the
+ * batch to commit, so this window is what lets batches fill; the batch writer's queue bound is the real limit.
+ */
+export const RECEIVE_MAXIMUM = 65_535;
 
 const CONNECT_TIMEOUT_MS = 10_000;
 const SHUTDOWN_WAIT_MS = 5_000;
