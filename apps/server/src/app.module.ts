@@ -14,6 +14,7 @@ import { GeofencesModule } from './geofences/geofences.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { LiveModule } from './live/live.module.js';
+import { RenderingModule } from './rendering/rendering.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { TrialsModule } from './trials/trials.module.js';
 
@@ -25,6 +26,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config, embeddedBroker),
         EventsModule,
+        RenderingModule,
         DatabaseModule,
         AuthModule,
         AuditModule,
