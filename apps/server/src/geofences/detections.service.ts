@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { DetectionEvent } from '../../../../libs/geofence/src/index.js';
 import { deviceTopic, type LiveDetection } from '../../../../libs/telemetry/src/index.js';
 import { MqttService } from '../broker/mqtt.service.js';
+import { multiRowValues } from '../database/multi-row-insert.js';
 import { EventBus } from '../events/event-bus.js';
 
 const FLUSH_INTERVAL_MS = 50;
@@ -133,10 +134,9 @@ export class DetectionsService implements OnModuleInit, OnApplicationShutdown {
   private async write(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.slice(0, MAX_ROWS_PER_INSERT);
-      const values: unknown[] = [];
-      const rows = batch.map(({ detection: d, event }) => {
-        const base = values.length;
-        values.push(
+      const { sql, values } = multiRowValues(
+        COLUMNS.length,
+        batch.map(({ detection: d, event }) => [
           d.id,
           new Date(d.atMs),
           new Date(d.detectedAtMs),
@@ -157,12 +157,11 @@ export class DetectionsService implements OnModuleInit, OnApplicationShutdown {
           d.breachMarginM,
           d.chainageM,
           JSON.stringify(event),
-        );
-        return `(${COLUMNS.map((_, i) => `$${base + i + 1}`).join(', ')})`;
-      });
+        ]),
+      );
       try {
         await this.dataSource.query(
-          `INSERT INTO detection_event (${COLUMNS.join(', ')}) VALUES ${rows.join(', ')} ON CONFLICT DO NOTHING`,
+          `INSERT INTO detection_event (${COLUMNS.join(', ')}) VALUES ${sql} ON CONFLICT DO NOTHING`,
           values,
         );
         this.queue.splice(0, batch.length);

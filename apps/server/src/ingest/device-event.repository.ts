@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { CanonicalDeviceEvent } from '../../../../libs/telemetry/src/index.js';
+import { multiRowValues } from '../database/multi-row-insert.js';
 
 const COLUMNS = [
   'time',
@@ -23,10 +24,9 @@ export class DeviceEventRepository {
 
   async insertNew(events: readonly CanonicalDeviceEvent[]): Promise<number> {
     if (events.length === 0) return 0;
-    const values: unknown[] = [];
-    const rows = events.map((event) => {
-      const base = values.length;
-      values.push(
+    const { sql, values } = multiRowValues(
+      COLUMNS.length,
+      events.map((event) => [
         new Date(event.eventTimeMs),
         event.deviceId,
         event.kind,
@@ -37,11 +37,10 @@ export class DeviceEventRepository {
         event.lat ?? null,
         event.accuracyM ?? null,
         event.detail ?? null,
-      );
-      return `(${COLUMNS.map((_, i) => `$${base + i + 1}`).join(', ')})`;
-    });
+      ]),
+    );
     const inserted: unknown[] = await this.dataSource.query(
-      `INSERT INTO device_event (${COLUMNS.join(', ')}) VALUES ${rows.join(', ')}
+      `INSERT INTO device_event (${COLUMNS.join(', ')}) VALUES ${sql}
        ON CONFLICT (device_id, time, kind) DO NOTHING RETURNING 1`,
       values,
     );

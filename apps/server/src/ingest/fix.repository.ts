@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { CanonicalFix } from '../../../../libs/telemetry/src/index.js';
+import { multiRowValues } from '../database/multi-row-insert.js';
 
 const COLUMNS = [
   'time',
@@ -30,10 +31,9 @@ export class FixRepository {
    */
   async insertNew(fixes: readonly CanonicalFix[]): Promise<CanonicalFix[]> {
     if (fixes.length === 0) return [];
-    const values: unknown[] = [];
-    const rows = fixes.map((fix) => {
-      const base = values.length;
-      values.push(
+    const { sql, values } = multiRowValues(
+      COLUMNS.length,
+      fixes.map((fix) => [
         new Date(fix.fixTimeMs),
         fix.deviceId,
         fix.lon,
@@ -47,11 +47,10 @@ export class FixRepository {
         fix.batteryPct ?? null,
         fix.satellites ?? null,
         fix.fixType ?? null,
-      );
-      return `(${COLUMNS.map((_, i) => `$${base + i + 1}`).join(', ')})`;
-    });
+      ]),
+    );
     const inserted: { device_id: string; time: Date }[] = await this.dataSource.query(
-      `INSERT INTO fix (${COLUMNS.join(', ')}) VALUES ${rows.join(', ')}
+      `INSERT INTO fix (${COLUMNS.join(', ')}) VALUES ${sql}
        ON CONFLICT (device_id, time) DO NOTHING RETURNING device_id, time`,
       values,
     );
