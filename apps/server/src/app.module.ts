@@ -3,6 +3,7 @@ import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { BrokerModule } from './broker/broker.module.js';
 import type { EmbeddedBroker } from './broker/embedded-broker.js';
+import { ChallengesModule } from './challenges/challenges.module.js';
 import { ConfigModule } from './config/config.module.js';
 import type { RuntimeConfig } from './config/config.tokens.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -13,6 +14,7 @@ import { FeedbackModule } from './feedback/feedback.module.js';
 import { GeofencesModule } from './geofences/geofences.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
+import { KpiModule } from './kpi/kpi.module.js';
 import { LiveModule } from './live/live.module.js';
 import { RenderingModule } from './rendering/rendering.module.js';
 import { ReportsModule } from './reports/reports.module.js';
@@ -33,6 +35,7 @@ export class AppModule {
         BrokerModule,
         DevicesModule,
         TrialsModule,
+        ChallengesModule,
         GeofencesModule,
         IngestModule,
         LiveModule,
@@ -40,6 +43,7 @@ export class AppModule {
         ReportsModule,
         FeedbackModule,
         HealthModule,
+        KpiModule,
       ],
     };
   }

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
+import { serveDashboard } from './live/dashboard.static.js';
 
 /** JSON bodies larger than this are refused with 413 before any handler runs. */
 export const MAX_JSON_BODY = '1mb';
@@ -13,6 +14,7 @@ export function configureHttp(app: INestApplication): void {
   app.use('/zones/import', express.json({ limit: MAX_IMPORT_BODY }));
   app.use(express.json({ limit: MAX_JSON_BODY }));
   app.useGlobalFilters(new HttpExceptionFilter());
+  serveDashboard(app);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -58,8 +58,26 @@ export interface LiveDetection {
   chainageM: number | null;
 }
 
+/** A manager's acknowledgement of a detection, persisted in `detection_acknowledgement`. */
+export interface LiveAcknowledgement {
+  detectionId: string;
+  deviceId: string;
+  acknowledgedBy: string;
+  acknowledgedByEmail: string;
+  acknowledgedAtMs: number;
+  /** Acknowledgement time minus the detection's `detectedAtMs` (server clock both). */
+  latencyMs: number;
+}
+
 export interface ServerToClientEvents {
+  /** Every stored fix, one event each (tests and simple clients). */
   fix: (fix: LiveFix) => void;
+  /**
+   * Batched positions for the dashboard: one frame per interval (about 100 ms), holding at most the latest
+   * fix of each device seen in that interval. Each entry is a fix the detector used, never a smoothed one.
+   */
+  positions: (fixes: LiveFix[]) => void;
+  acknowledgement: (acknowledgement: LiveAcknowledgement) => void;
   breach: (breach: LiveBreach) => void;
   detection: (detection: LiveDetection) => void;
 }

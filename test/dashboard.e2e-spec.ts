@@ -1,0 +1,209 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { MqttClient } from 'mqtt';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { deviceTopic } from '../libs/telemetry/src/index.js';
+import type { LookoutRuntime } from '../apps/server/src/lookout.js';
+import { apiClient, expectStatus, type ApiClient } from './support/api.js';
+import { connectDevice, eventually, login, runId, sql, startTestLookout, ADMIN } from './support/harness.js';
+
+const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+const PASSWORD = 'a long enough password';
+// Around (-3.6, 54.6): away from every other suite's zones.
+const CENTRE = { lon: -3.6, lat: 54.6 };
+const SQUARE = [
+  [CENTRE.lon - 0.002, CENTRE.lat - 0.002],
+  [CENTRE.lon + 0.002, CENTRE.lat - 0.002],
+  [CENTRE.lon + 0.002, CENTRE.lat + 0.002],
+  [CENTRE.lon - 0.002, CENTRE.lat + 0.002],
+  [CENTRE.lon - 0.002, CENTRE.lat - 0.002],
+];
+
+interface Half {
+  email: string;
+  deviceId: string;
+  device: MqttClient;
+}
+
+/** Builds the dashboard with Vite when the build is missing, so the suite runs on a fresh checkout. */
+function ensureDashboardBuilt(): void {
+  if (existsSync(`${ROOT}dist/dashboard/index.html`)) return;
+  execFileSync(`${ROOT}node_modules/.bin/vite`, ['build', '--config', 'apps/dashboard/vite.config.ts'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+}
+
+describe(`dashboard in Chromium (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded PostgreSQL + aedes'})`, () => {
+  let runtime: LookoutRuntime;
+  let manager: ApiClient;
+  let browser: Browser;
+  let trialId: string;
+  const halves: Half[] = [];
+  const id = runId();
+
+  async function setUpSupplier(name: string): Promise<Half> {
+    const supplier = expectStatus(await manager.post('/suppliers', { name: `${name} ${id}` }), 201);
+    expectStatus(await manager.post(`/trials/${trialId}/suppliers`, { supplierId: supplier.id }), 201);
+    const email = `${name.toLowerCase()}-${id}@supplier.test`;
+    expectStatus(
+      await manager.post('/users', { email, password: PASSWORD, role: 'supplier', supplierId: supplier.id }),
+      201,
+    );
+    const api = apiClient(runtime, await login(runtime, email, PASSWORD));
+    const model = expectStatus(
+      await api.post('/device-models', { supplierId: supplier.id, name: `${name} Band` }),
+      201,
+    );
+    const device = expectStatus(
+      await api.post('/devices', {
+        id: `dash-${name.toLowerCase()}-${id}`,
+        modelId: model.id,
+        serial: `SN-${id}`,
+      }),
+      201,
+    );
+    expectStatus(
+      await api.post('/enrolments', { trialId, deviceId: device.id, validFrom: '2026-01-01T00:00:00Z' }),
+      201,
+    );
+    return { email, deviceId: device.id, device: await connectDevice(runtime, device.credential) };
+  }
+
+  const publish = (half: Half, lon: number, lat: number, fixTime = Date.now()) =>
+    half.device.publishAsync(
+      deviceTopic(half.deviceId, 'fix'),
+      JSON.stringify({ fixTime, lon, lat, accuracyM: 4 }),
+      { qos: 1 },
+    );
+
+  async function openAs(email: string, password: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+    await page.goto(runtime.httpUrl);
+    await page.fill('#email', email);
+    await page.fill('#password', password);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#dashboard-screen:not([hidden])');
+    await page.waitForSelector(`#trial option[value="${trialId}"]`, { state: 'attached' });
+    await page.selectOption('#trial', trialId);
+    await page.waitForSelector('.connection.ok');
+    return page;
+  }
+
+  beforeAll(async () => {
+    ensureDashboardBuilt();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    runtime = await startTestLookout({ external });
+    manager = apiClient(runtime, await login(runtime));
+    trialId = expectStatus(
+      await manager.post('/trials', { name: `Dashboard ${id}`, sponsor: 'Infrastructure owner' }),
+      201,
+    ).id;
+    halves.push(await setUpSupplier('Acme'), await setUpSupplier('Bolt'));
+    expectStatus(
+      await manager.post('/zones', {
+        name: `dashboard site ${id}`,
+        trialId,
+        kind: 'safe',
+        geometry: { type: 'Polygon', coordinates: [SQUARE] },
+        appliesTo: halves.map((half) => half.deviceId),
+        provenance: { source: 'drawing', author: 'dashboard suite' },
+      }),
+      201,
+    );
+    for (const half of halves) await publish(half, CENTRE.lon, CENTRE.lat, Date.now() - 2000);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(halves.map((half) => half.device.endAsync()));
+    await runtime?.close();
+  });
+
+  it('serves the dashboard at / without shadowing the API, /health or /docs', async () => {
+    const index = await fetch(`${runtime.httpUrl}/`);
+    expect(index.status).toBe(200);
+    expect(await index.text()).toContain('Lookout');
+    expect((await fetch(`${runtime.httpUrl}/health`)).status).toBe(200);
+    expect((await fetch(`${runtime.httpUrl}/docs/openapi.json`)).status).toBe(200);
+    expect((await fetch(`${runtime.httpUrl}/trials`)).status).toBe(401);
+  });
+
+  it('shows a manager the zones, a breach within 2 s with its evidence, and persists the acknowledgement', async () => {
+    const [acme, bolt] = halves as [Half, Half];
+    const page = await openAs(ADMIN.email, ADMIN.password);
+    await page.waitForSelector('.leaflet-overlay-pane path.leaflet-interactive');
+    for (const half of halves) await page.waitForSelector(`.device-marker:has-text("${half.deviceId}")`);
+
+    const publishedAt = Date.now();
+    await publish(acme, CENTRE.lon + 0.01, CENTRE.lat);
+    const item = page.locator(`#feed li.alert-breach[data-device-id="${acme.deviceId}"]`);
+    await item.waitFor({ timeout: 2000 });
+    const elapsedMs = Date.now() - publishedAt;
+    expect(elapsedMs).toBeLessThan(2000);
+    expect(await item.locator('.evidence').textContent()).toMatch(
+      /m beyond boundary · accuracy ±4\.0 m · zone/,
+    );
+    expect(await page.locator('#cue').isVisible()).toBe(true);
+    expect(await page.locator(`.device-marker.status-breach:has-text("${acme.deviceId}")`).count()).toBe(1);
+
+    // Keyboard: focus the button and press Enter.
+    await item.locator('button.ack').focus();
+    await page.keyboard.press('Enter');
+    await item.locator('.ack-note').waitFor();
+    const detectionId = await item.getAttribute('data-id');
+    const rows = await eventually(async () => {
+      const found = await sql<{ acknowledged_by: string; latency_ms: number; email: string }>(
+        runtime,
+        `SELECT a.acknowledged_by, a.latency_ms, u.email FROM detection_acknowledgement a
+         JOIN app_user u ON u.id = a.acknowledged_by WHERE a.detection_id = $1`,
+        [detectionId],
+      );
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    expect(rows[0]!.email).toBe(ADMIN.email);
+    expect(rows[0]!.latency_ms).toBeGreaterThanOrEqual(0);
+    await page.waitForSelector('.kpi');
+    await page.screenshot({ path: `${ARTIFACTS}dashboard-manager.png` });
+    console.log(`dashboard: breach in the feed ${elapsedMs} ms after publishing (bolt: ${bolt.deviceId})`);
+    await page.context().close();
+  });
+
+  it('shows a supplier only its own devices, and no Acknowledge button', async () => {
+    const [acme, bolt] = halves as [Half, Half];
+    const page = await openAs(bolt.email, PASSWORD);
+    await publish(acme, CENTRE.lon, CENTRE.lat);
+    await publish(bolt, CENTRE.lon + 0.0001, CENTRE.lat);
+    await page.waitForSelector(`.device-marker:has-text("${bolt.deviceId}")`);
+    await publish(bolt, CENTRE.lon + 0.01, CENTRE.lat);
+    await page.waitForSelector(`#feed li[data-device-id="${bolt.deviceId}"]`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const markers = await page.locator('.device-marker .label').allTextContents();
+    expect(markers.map((text) => text.split(' · ')[0])).toEqual([bolt.deviceId]);
+    const feedDevices = await page
+      .locator('#feed li')
+      .evaluateAll((items) => items.map((item) => (item as HTMLElement).dataset.deviceId));
+    expect(new Set(feedDevices)).toEqual(new Set([bolt.deviceId]));
+    expect(await page.locator('#feed button.ack').count()).toBe(0);
+    await page.screenshot({ path: `${ARTIFACTS}dashboard-supplier.png` });
+    await page.context().close();
+  });
+});
