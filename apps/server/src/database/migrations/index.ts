@@ -7,8 +7,8 @@ import { ZoneCheckPoints1763700000010 } from './1763700000010-zone-check-points.
 import { DetectionEvent1763700000011 } from './1763700000011-detection-event.js';
 import { DetectionAcknowledgement1763700000020 } from './1763700000020-detection-acknowledgement.js';
 import { EvidenceReports1763700000030 } from './1763700000030-evidence-reports.js';
-import { GroundTruth1763700000050 } from './1763700000050-ground-truth.js';
 import { Challenges1763700000040 } from './1763700000040-challenges.js';
+import { GroundTruth1763700000050 } from './1763700000050-ground-truth.js';
 
 /** Every migration, in order. Listed explicitly so the same list serves the built server and the tests. */
 export const MIGRATIONS = [
@@ -21,6 +21,6 @@ export const MIGRATIONS = [
   DetectionEvent1763700000011,
   DetectionAcknowledgement1763700000020,
   EvidenceReports1763700000030,
-  GroundTruth1763700000050,
   Challenges1763700000040,
+  GroundTruth1763700000050,
 ];
