@@ -25,7 +25,7 @@ const DOWNLINK_KINDS: readonly DeviceTopicKind[] = ['alert', 'config'];
 type Identity = { role: 'server' } | { role: 'device'; deviceId: string };
 const identities = new WeakMap<Client, Identity>();
 
-function authError(returnCode: 4 | 5, message: string) {
+function authError(returnCode: 3 | 4 | 5, message: string) {
   return Object.assign(new Error(message), { returnCode });
 }
 
@@ -116,7 +116,8 @@ export class EmbeddedBroker {
           if (ok) identities.set(client, { role: 'device', deviceId: username });
           done(ok ? null : authError(4, `bad credential for device ${username}`), ok);
         },
-        () => done(authError(4, 'credential check failed'), false),
+        // The check itself failed (database busy or away): "server unavailable", so the device retries.
+        () => done(authError(3, 'credential check unavailable, try again'), false),
       );
     };
     broker.authorizePublish = (client, packet, callback) => {

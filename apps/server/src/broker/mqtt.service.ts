@@ -99,7 +99,11 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
       };
       handler(packet.topic, payload).then(
         (result) => {
-          if (result) hold(result.durable);
+          if (result) {
+            // Observed here whatever the QoS, so a message that is never durable cannot crash the process.
+            result.durable.catch(() => undefined);
+            hold(result.durable);
+          }
           done();
         },
         (error: unknown) => {
