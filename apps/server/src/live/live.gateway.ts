@@ -110,7 +110,7 @@ export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy
     if (this.pendingPositions.size === 0 || !this.server) return;
     const fixes = [...this.pendingPositions.values()];
     this.pendingPositions = new Map();
-    const supplierIds = await Promise.all(fixes.map((fix) => this.devices.supplierOf(fix.deviceId)));
+    const supplierIds = await Promise.all(fixes.map((fix) => this.supplierOf(fix.deviceId)));
     const bySupplier = new Map<string, LiveFix[]>();
     for (const [i, fix] of fixes.entries()) {
       const supplierId = supplierIds[i];
@@ -124,8 +124,21 @@ export class LiveGateway implements OnGatewayInit, OnModuleInit, OnModuleDestroy
       this.server.to(supplierRoom(supplierId)).emit('positions', frame);
   }
 
+  /**
+   * The device's supplier, or null when it has none or the database cannot say right now (an outage): then
+   * only managers and viewers see it until the lookup works again; a supplier never sees a device by mistake.
+   */
+  private async supplierOf(deviceId: string): Promise<string | null> {
+    try {
+      return await this.devices.supplierOf(deviceId);
+    } catch (error) {
+      this.logger.warn(`supplier of ${deviceId} unknown for now (${(error as Error).message})`);
+      return null;
+    }
+  }
+
   private async roomsFor(deviceId: string): Promise<string[]> {
-    const supplierId = await this.devices.supplierOf(deviceId);
+    const supplierId = await this.supplierOf(deviceId);
     return supplierId ? [ALL_DEVICES_ROOM, supplierRoom(supplierId)] : [ALL_DEVICES_ROOM];
   }
 }
