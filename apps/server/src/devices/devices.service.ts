@@ -28,8 +28,13 @@ import type {
 
 type Out<T extends z.ZodType> = z.output<T>;
 
-/** How long ingest trusts its copy of a device row before reading it again. */
-const CACHE_TTL_MS = 5_000;
+/**
+ * How long ingest trusts its copy of a device row before reading it again. Changes made through this
+ * server drop the entry at once; the TTL bounds how stale another server process's copy can be. An unknown
+ * device is re-read sooner, so a device registered elsewhere is accepted within seconds.
+ */
+const CACHE_TTL_MS = 60_000;
+const UNKNOWN_DEVICE_TTL_MS = 5_000;
 
 /** The fields of `config` that differ from the accepted configuration (empty: no drift, or nothing accepted yet). */
 export function configDrift(config: DeviceConfiguration, accepted: DeviceConfiguration | null): string[] {
@@ -233,7 +238,7 @@ export class DevicesService {
     const cached = this.cache.get(id);
     if (cached && cached.expiresAtMs > now) return cached.device;
     const device = await this.devices.findOneBy({ id });
-    this.cache.set(id, { device, expiresAtMs: now + CACHE_TTL_MS });
+    this.cache.set(id, { device, expiresAtMs: now + (device ? CACHE_TTL_MS : UNKNOWN_DEVICE_TTL_MS) });
     return device;
   }
 }
