@@ -119,7 +119,8 @@ async function main() {
   await new Promise((resolve) => setTimeout(resolve, 500));
   console.log(
     breaches.length > 0
-      ? `\nDemo done: ${breaches.length} breach(es) seen live. Health: ${runtime.httpUrl}/health, API docs: ${runtime.httpUrl}/docs.`
+      ? `\nDemo done: ${breaches.length} breach(es) seen live. Dashboard: ${runtime.httpUrl}/ (log in as ` +
+          `${runtime.config.auth.adminEmail}), health: ${runtime.httpUrl}/health, API docs: ${runtime.httpUrl}/docs.`
       : '\nDemo done, but no breach arrived on the WebSocket: see the server log above.',
   );
   console.log('Lookout keeps running; press Ctrl-C to stop it.');

@@ -94,7 +94,8 @@ export class DetectionsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private handle(detection: LiveDetection, event: DetectionEvent): void {
-    if (detection.type === 'crossing' || detection.status === 'breach' || detection.status === 'lost') {
+    const entersBreach = detection.status === 'breach' && detection.previousStatus !== 'breach';
+    if (detection.type === 'crossing' || entersBreach || detection.status === 'lost') {
       const where = detection.zone
         ? ` zone=${detection.zone.zoneId} v${detection.zone.zoneVersion} (${detection.zone.zoneKind})`
         : '';
