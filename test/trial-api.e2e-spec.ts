@@ -431,6 +431,19 @@ describe(`trial API (${external ? 'DATABASE_URL' : 'embedded PostgreSQL'})`, () 
     expect((await halves[0]!.api.get('/audit-log')).status).toBe(403);
   });
 
+  it('audits writes the auth guard refuses, with who tried', async () => {
+    const supplierEmail = `acme-${id}@supplier.test`;
+    expect((await halves[0]!.api.post('/trials', { name: 'Mine', sponsor: 'Me' })).status).toBe(403);
+    expect((await anonymous.post('/trials', { name: 'Anon', sponsor: 'Me' })).status).toBe(401);
+    const log = expectStatus(await manager.get('/audit-log?resource=/trials&limit=200'), 200);
+    expect(log.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ action: 'POST', status: 403, userEmail: supplierEmail }),
+        expect.objectContaining({ action: 'POST', status: 401, userEmail: null }),
+      ]),
+    );
+  });
+
   describe('authorisation matrix', () => {
     type Role = 'manager' | 'supplier' | 'viewer' | 'anonymous';
     const READ = { manager: 200, supplier: 200, viewer: 200, anonymous: 401 };

@@ -29,35 +29,16 @@ export function redact(value: unknown): unknown {
   return value;
 }
 
-/**
- * Records every write (any non-read HTTP request by an authenticated user), allowed or refused, in
- * `audit_log`: who, when, what, on which resource, the outcome, and the redacted body.
- */
+/** Writes one audit row: who, when, what, on which resource, the outcome, and the redacted body. */
 @Injectable()
-export class AuditInterceptor implements NestInterceptor {
+export class AuditService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') return next.handle();
-    const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
-    if (READS.has(request.method)) return next.handle();
-    return next.handle().pipe(
-      concatMap((result: unknown) => {
-        const status = context.switchToHttp().getResponse<Response>().statusCode;
-        const id = (result as { id?: unknown } | undefined)?.id;
-        return from(this.record(request, status, typeof id === 'string' ? id : undefined)).pipe(
-          map(() => result),
-        );
-      }),
-      catchError((error: unknown) => {
-        return from(this.record(request, toErrorBody(error).statusCode)).pipe(
-          concatMap(() => throwError(() => error)),
-        );
-      }),
-    );
-  }
-
-  private async record(request: Request & { principal?: Principal }, status: number, createdId?: string) {
+  async record(
+    request: Request & { principal?: Principal },
+    status: number,
+    createdId?: string,
+  ): Promise<void> {
     const principal = request.principal;
     const resource = (request.route as { path?: string } | undefined)?.path ?? request.path;
     const resourceId = createdId ?? (request.params as Record<string, string | undefined>).id ?? null;
@@ -73,6 +54,35 @@ export class AuditInterceptor implements NestInterceptor {
         status,
         JSON.stringify({ body: redact(request.body ?? {}), query: request.query }),
       ],
+    );
+  }
+}
+
+/**
+ * Records every write (any non-read HTTP request) that reaches a handler, allowed or refused, in
+ * `audit_log`. Writes the auth guard refuses before that are recorded by the guard itself.
+ */
+@Injectable()
+export class AuditInterceptor implements NestInterceptor {
+  constructor(private readonly audit: AuditService) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
+    if (READS.has(request.method)) return next.handle();
+    return next.handle().pipe(
+      concatMap((result: unknown) => {
+        const status = context.switchToHttp().getResponse<Response>().statusCode;
+        const id = (result as { id?: unknown } | undefined)?.id;
+        return from(this.audit.record(request, status, typeof id === 'string' ? id : undefined)).pipe(
+          map(() => result),
+        );
+      }),
+      catchError((error: unknown) =>
+        from(this.audit.record(request, toErrorBody(error).statusCode)).pipe(
+          concatMap(() => throwError(() => error)),
+        ),
+      ),
     );
   }
 }

@@ -1,7 +1,9 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { AuditService } from '../audit/audit.interceptor.js';
 import { DomainErrorCode, DomainException } from '../common/domain.exception.js';
+import { toErrorBody } from '../common/http-exception.filter.js';
 import { IS_PUBLIC, ROLES_KEY } from './auth.decorators.js';
 import { AuthService } from './auth.service.js';
 import type { Principal, Role } from './principal.js';
@@ -17,13 +19,27 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly auth: AuthService,
     private readonly reflector: Reflector,
+    private readonly audit: AuditService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
+    const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
+    try {
+      return await this.authorise(context, request);
+    } catch (error) {
+      // A refused write is still a write attempt: audit it (the audit interceptor never sees it).
+      if (!READS.has(request.method)) await this.audit.record(request, toErrorBody(error).statusCode);
+      throw error;
+    }
+  }
+
+  private async authorise(
+    context: ExecutionContext,
+    request: Request & { principal?: Principal },
+  ): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
     const [scheme, token] = (request.headers.authorization ?? '').split(' ');
     if (scheme !== 'Bearer' || !token) {
       throw new DomainException(
