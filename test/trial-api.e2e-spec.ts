@@ -168,6 +168,7 @@ describe(`trial API (${external ? 'DATABASE_URL' : 'embedded PostgreSQL'})`, () 
     for (const worker of workers.items) expect(worker.code).toMatch(/^W-[0-9A-Z]{6}$/);
     expect(expectStatus(await manager.get(`/sessions/${session.id}`), 200).deviceIds).toHaveLength(2);
     expect(expectStatus(await manager.get(`/enrolments?trialId=${trial.id}`), 200).total).toBe(2);
+    expect(expectStatus(await viewer.get('/live/config'), 200)).toEqual({ tileUrl: null });
     const page = expectStatus(await manager.get(`/devices?limit=1&offset=0`), 200);
     expect(page.items).toHaveLength(1);
     expect(page.total).toBeGreaterThanOrEqual(2);

@@ -127,6 +127,7 @@ export const api = {
   models: () => call<Page<DeviceModel>>('GET', '/device-models?limit=500').then((page) => page.items),
   suppliers: () => call<Page<Supplier>>('GET', '/suppliers?limit=500').then((page) => page.items),
   snapshot: (trialId?: string) => call<Snapshot>('GET', `/live/snapshot${query({ trialId })}`),
+  config: () => call<{ tileUrl: string | null }>('GET', '/live/config'),
   detections: (params: { trialId?: string; from?: string; to?: string }) =>
     call<Page<DetectionView>>(
       'GET',

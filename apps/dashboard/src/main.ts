@@ -108,7 +108,10 @@ async function startDashboard(): Promise<void> {
   }
   showScreen('dashboard');
   $('who').textContent = `${user.email} (${user.role})`;
-  const tileUrl = new URLSearchParams(location.search).get('tiles');
+  // A tile server is optional (DASHBOARD_TILE_URL, or ?tiles= for a one-off); without one the map is plain.
+  const tileUrl =
+    new URLSearchParams(location.search).get('tiles') ??
+    (await api.config().catch(() => ({ tileUrl: null }))).tileUrl;
   const map = new LiveMap($('map'), tileUrl);
   const feed = new AlertFeed(
     $<HTMLOListElement>('feed'),

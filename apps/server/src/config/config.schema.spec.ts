@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       dataDir: path.resolve('.data'),
       embeddedPostgresPort: 0,
       logLevel: 'log',
+      dashboardTileUrl: undefined,
       retention: { defaultDays: 30, intervalS: 3600 },
       auth: {
         jwtSecret: undefined,
@@ -60,6 +61,11 @@ describe('loadConfig', () => {
     ['ADMIN_PASSWORD', 'secret', 'ADMIN_PASSWORD must be at least 12 characters'],
     ['ADMIN_EMAIL', 'admin', 'ADMIN_EMAIL must be an e-mail address'],
     ['RETENTION_DEFAULT_DAYS', '0', 'RETENTION_DEFAULT_DAYS must be a positive whole number of days'],
+    [
+      'DASHBOARD_TILE_URL',
+      'tiles.example',
+      'DASHBOARD_TILE_URL must be an http(s) URL template with {z}, {x} and {y}',
+    ],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of verbose, debug, log, warn, error'],
     ['MQTT_CLIENT_ID', 'a/b', 'MQTT_CLIENT_ID may contain only letters'],
   ])('rejects %s=%s naming the variable and what was expected', (variable, value, message) => {

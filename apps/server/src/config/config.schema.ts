@@ -99,6 +99,13 @@ export const environmentSchema = z.object({
       message: 'RETENTION_INTERVAL_S must be a whole number of seconds',
     })
     .transform(Number),
+  DASHBOARD_TILE_URL: z
+    .string()
+    .regex(
+      /^https?:\/\/.*\{z\}.*\{x\}.*\{y\}/,
+      'DASHBOARD_TILE_URL must be an http(s) URL template with {z}, {x} and {y}',
+    )
+    .optional(),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
     .default('log'),
@@ -127,6 +134,8 @@ export interface LookoutConfig {
   /** 0 picks a free port at each start. */
   embeddedPostgresPort: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** An optional map tile URL template for the dashboard; without it the map has no base layer. */
+  dashboardTileUrl?: string;
   retention: {
     /** Fixes and events outside any trial enrolment are kept this long. */
     defaultDays: number;
@@ -179,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined>): LookoutConf
     dataDir: path.resolve(e.DATA_DIR),
     embeddedPostgresPort: e.EMBEDDED_PG_PORT,
     logLevel: e.LOG_LEVEL,
+    dashboardTileUrl: e.DASHBOARD_TILE_URL,
     retention: { defaultDays: e.RETENTION_DEFAULT_DAYS, intervalS: e.RETENTION_INTERVAL_S },
     auth: {
       jwtSecret: e.JWT_SECRET,

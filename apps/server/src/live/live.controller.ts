@@ -1,9 +1,10 @@
-import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiZod, ZodQuery } from '../common/zod.js';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/config.tokens.js';
 import {
   acknowledgementSchema,
   detectionPageSchema,
@@ -22,7 +23,16 @@ type Out<T extends z.ZodType> = z.output<T>;
 @ApiBearerAuth()
 @Controller()
 export class LiveController {
-  constructor(private readonly live: LiveService) {}
+  constructor(
+    private readonly live: LiveService,
+    @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
+  ) {}
+
+  /** What the page needs to know of the server's configuration (DASHBOARD_TILE_URL). */
+  @Get('live/config')
+  dashboardConfig() {
+    return { tileUrl: this.config.dashboardTileUrl ?? null };
+  }
 
   /** Latest position and status of each visible device and the unacknowledged alerts; then follow the socket. */
   @Get('live/snapshot')
