@@ -1,3 +1,5 @@
+import { UnknownCodecError } from '../../devices/src/index.js';
+import { BrokerConnectError } from './broker/mqtt.publisher.js';
 import type { ProgressStream } from './progress/progress-bar.js';
 
 /** What a subcommand may touch: output lines and a signal for Ctrl-C. Injected so commands test without a process. */
@@ -29,4 +31,38 @@ export class UsageError extends Error {
     super(message);
     this.name = 'UsageError';
   }
+}
+
+/** How a finished run exits: interrupted, some publishes failed or the connection dropped, or ok. */
+export function exitCodeOfRun(failed: number, stopped: 'aborted' | 'connection-lost' | undefined): ExitCode {
+  if (stopped === 'aborted') return ExitCode.interrupted;
+  return failed > 0 || stopped ? ExitCode.failed : ExitCode.ok;
+}
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/**
+ * How a command that failed before or while running exits, with one line on stderr: bad input (the usage
+ * hint for a bad command line; `badInput` lists the command's own bad-file errors), or an unreachable
+ * broker. Anything else is a bug and is rethrown.
+ */
+export function exitCodeOfFailure(
+  error: unknown,
+  io: CommandIo,
+  command: string,
+  badInput: readonly ErrorClass[] = [],
+): ExitCode {
+  if (error instanceof UsageError) {
+    io.err(`error: ${error.message}\nRun "lookout-sim ${command} --help" for the options.`);
+    return ExitCode.badInput;
+  }
+  if (error instanceof UnknownCodecError || badInput.some((kind) => error instanceof kind)) {
+    io.err(`error: ${(error as Error).message}`);
+    return ExitCode.badInput;
+  }
+  if (error instanceof BrokerConnectError) {
+    io.err(`error: ${error.message}`);
+    return ExitCode.brokerUnreachable;
+  }
+  throw error;
 }

@@ -1,15 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { codecByName, DEFAULT_CODEC, UnknownCodecError } from '../../../devices/src/index.js';
+import { codecByName, DEFAULT_CODEC } from '../../../devices/src/index.js';
 import {
-  BrokerConnectError,
   connectMqttPublisher,
   DEFAULT_CONNECT_TIMEOUT_MS,
   type FixPublisher,
   type QoS,
 } from '../broker/mqtt.publisher.js';
-import { ExitCode, UsageError, type CommandIo } from '../command.js';
+import { ExitCode, exitCodeOfFailure, exitCodeOfRun, UsageError, type CommandIo } from '../command.js';
 import { createProgressBar } from '../progress/progress-bar.js';
 import { DEFAULT_BROKER_URL, parseBrokerUrl, parseNumber, parseQos } from '../replay/replay.command.js';
 import { FleetPlan } from './fleet.model.js';
@@ -204,21 +203,8 @@ export async function runFleetCommand(args: readonly string[], io: CommandIo): P
       );
     }
     io.out(formatFleetSummary(summary));
-    if (summary.stopped === 'aborted') return ExitCode.interrupted;
-    return summary.failed > 0 || summary.stopped ? ExitCode.failed : ExitCode.ok;
+    return exitCodeOfRun(summary.failed, summary.stopped);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`error: ${error.message}\nRun "lookout-sim fleet --help" for the options.`);
-      return ExitCode.badInput;
-    }
-    if (error instanceof UnknownCodecError) {
-      io.err(`error: ${error.message}`);
-      return ExitCode.badInput;
-    }
-    if (error instanceof BrokerConnectError) {
-      io.err(`error: ${error.message}`);
-      return ExitCode.brokerUnreachable;
-    }
-    throw error;
+    return exitCodeOfFailure(error, io, 'fleet');
   }
 }

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { codecByName, DEFAULT_CODEC, UnknownCodecError } from '../../../devices/src/index.js';
+import { codecByName, DEFAULT_CODEC } from '../../../devices/src/index.js';
 import { MAX_FUTURE_SKEW_MS } from '../../../libs/telemetry/src/index.js';
-import { BrokerConnectError, DEFAULT_CONNECT_TIMEOUT_MS, type QoS } from '../broker/mqtt.publisher.js';
-import { ExitCode, UsageError, type CommandIo } from '../command.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, type QoS } from '../broker/mqtt.publisher.js';
+import { ExitCode, exitCodeOfFailure, exitCodeOfRun, UsageError, type CommandIo } from '../command.js';
 import { createProgressBar } from '../progress/progress-bar.js';
 import { loadTrace } from '../trace/trace.loader.js';
 import {
@@ -237,25 +237,8 @@ export async function runReplayCommand(args: readonly string[], io: CommandIo): 
     }
     if (summary.firstError !== undefined) io.err(`error: first failed publish: ${summary.firstError}`);
     io.out(formatSummary(summary));
-    if (summary.stopped === 'aborted') return ExitCode.interrupted;
-    return summary.failedPublishes > 0 || summary.stopped ? ExitCode.failed : ExitCode.ok;
+    return exitCodeOfRun(summary.failedPublishes, summary.stopped);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`error: ${error.message}\nRun "lookout-sim replay --help" for the options.`);
-      return ExitCode.badInput;
-    }
-    if (
-      error instanceof TraceFormatError ||
-      error instanceof ReplayOptionsError ||
-      error instanceof UnknownCodecError
-    ) {
-      io.err(`error: ${error.message}`);
-      return ExitCode.badInput;
-    }
-    if (error instanceof BrokerConnectError) {
-      io.err(`error: ${error.message}`);
-      return ExitCode.brokerUnreachable;
-    }
-    throw error;
+    return exitCodeOfFailure(error, io, 'replay', [TraceFormatError, ReplayOptionsError]);
   }
 }

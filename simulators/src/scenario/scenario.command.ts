@@ -2,14 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UnknownWearableModelError } from '../../../devices/src/behaviour/index.js';
-import { codecByName, DEFAULT_CODEC, UnknownCodecError } from '../../../devices/src/index.js';
-import {
-  BrokerConnectError,
-  connectMqttPublisher,
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  type QoS,
-} from '../broker/mqtt.publisher.js';
-import { ExitCode, UsageError, type CommandIo } from '../command.js';
+import { codecByName, DEFAULT_CODEC } from '../../../devices/src/index.js';
+import { connectMqttPublisher, DEFAULT_CONNECT_TIMEOUT_MS, type QoS } from '../broker/mqtt.publisher.js';
+import { ExitCode, exitCodeOfFailure, exitCodeOfRun, UsageError, type CommandIo } from '../command.js';
 import { createProgressBar } from '../progress/progress-bar.js';
 import {
   DEFAULT_BROKER_URL,
@@ -212,25 +207,8 @@ export async function runScenarioCommand(args: readonly string[], io: CommandIo)
     }
     if (summary.firstError !== undefined) io.err(`error: first failed publish: ${summary.firstError}`);
     io.out(formatScenarioSummary(compiled, summary));
-    if (summary.stopped === 'aborted') return ExitCode.interrupted;
-    return summary.failedPublishes > 0 || summary.stopped ? ExitCode.failed : ExitCode.ok;
+    return exitCodeOfRun(summary.failedPublishes, summary.stopped);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`error: ${error.message}\nRun "lookout-sim scenario --help" for the options.`);
-      return ExitCode.badInput;
-    }
-    if (
-      error instanceof ScenarioFormatError ||
-      error instanceof UnknownCodecError ||
-      error instanceof UnknownWearableModelError
-    ) {
-      io.err(`error: ${error.message}`);
-      return ExitCode.badInput;
-    }
-    if (error instanceof BrokerConnectError) {
-      io.err(`error: ${error.message}`);
-      return ExitCode.brokerUnreachable;
-    }
-    throw error;
+    return exitCodeOfFailure(error, io, 'scenario', [ScenarioFormatError, UnknownWearableModelError]);
   }
 }
