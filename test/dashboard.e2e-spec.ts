@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { MqttClient } from 'mqtt';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { deviceTopic } from '../libs/telemetry/src/index.js';
 import type { LookoutRuntime } from '../apps/server/src/lookout.js';
 import { apiClient, expectStatus, type ApiClient } from './support/api.js';
-import { connectDevice, eventually, login, runId, sql, startTestLookout, ADMIN } from './support/harness.js';
+import { setUpSupplierHalf, SUPPLIER_PASSWORD, type SupplierHalf } from './support/supplier-half.js';
+import { eventually, login, runId, sql, startTestLookout, ADMIN } from './support/harness.js';
 
 const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -22,7 +22,7 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
   '--no-first-run',
 ];
-const PASSWORD = 'a long enough password';
+const PASSWORD = SUPPLIER_PASSWORD;
 // Around (-3.6, 54.6): away from every other suite's zones.
 const CENTRE = { lon: -3.6, lat: 54.6 };
 const SQUARE = [
@@ -32,12 +32,6 @@ const SQUARE = [
   [CENTRE.lon - 0.002, CENTRE.lat + 0.002],
   [CENTRE.lon - 0.002, CENTRE.lat - 0.002],
 ];
-
-interface Half {
-  email: string;
-  deviceId: string;
-  device: MqttClient;
-}
 
 /** Builds the dashboard with Vite when the build is missing, so the suite runs on a fresh checkout. */
 function ensureDashboardBuilt(): void {
@@ -53,38 +47,13 @@ describe(`dashboard in Chromium (${external ? 'DATABASE_URL + MQTT_URL' : 'embed
   let manager: ApiClient;
   let browser: Browser;
   let trialId: string;
-  const halves: Half[] = [];
+  const halves: SupplierHalf[] = [];
   const id = runId();
 
-  async function setUpSupplier(name: string): Promise<Half> {
-    const supplier = expectStatus(await manager.post('/suppliers', { name: `${name} ${id}` }), 201);
-    expectStatus(await manager.post(`/trials/${trialId}/suppliers`, { supplierId: supplier.id }), 201);
-    const email = `${name.toLowerCase()}-${id}@supplier.test`;
-    expectStatus(
-      await manager.post('/users', { email, password: PASSWORD, role: 'supplier', supplierId: supplier.id }),
-      201,
-    );
-    const api = apiClient(runtime, await login(runtime, email, PASSWORD));
-    const model = expectStatus(
-      await api.post('/device-models', { supplierId: supplier.id, name: `${name} Band` }),
-      201,
-    );
-    const device = expectStatus(
-      await api.post('/devices', {
-        id: `dash-${name.toLowerCase()}-${id}`,
-        modelId: model.id,
-        serial: `SN-${id}`,
-      }),
-      201,
-    );
-    expectStatus(
-      await api.post('/enrolments', { trialId, deviceId: device.id, validFrom: '2026-01-01T00:00:00Z' }),
-      201,
-    );
-    return { email, deviceId: device.id, device: await connectDevice(runtime, device.credential) };
-  }
+  const setUpSupplier = (name: string) =>
+    setUpSupplierHalf(runtime, manager, { trialId, name, runId: id, devicePrefix: 'dash' });
 
-  const publish = (half: Half, lon: number, lat: number, fixTime = Date.now()) =>
+  const publish = (half: SupplierHalf, lon: number, lat: number, fixTime = Date.now()) =>
     half.device.publishAsync(
       deviceTopic(half.deviceId, 'fix'),
       JSON.stringify({ fixTime, lon, lat, accuracyM: 4 }),
@@ -147,7 +116,7 @@ describe(`dashboard in Chromium (${external ? 'DATABASE_URL + MQTT_URL' : 'embed
   });
 
   it('shows a manager the zones, a breach within 2 s with its evidence, and persists the acknowledgement', async () => {
-    const [acme, bolt] = halves as [Half, Half];
+    const [acme, bolt] = halves as [SupplierHalf, SupplierHalf];
     const page = await openAs(ADMIN.email, ADMIN.password);
     await page.waitForSelector('.leaflet-overlay-pane path.leaflet-interactive');
     for (const half of halves) await page.waitForSelector(`.device-marker:has-text("${half.deviceId}")`);
@@ -188,7 +157,7 @@ describe(`dashboard in Chromium (${external ? 'DATABASE_URL + MQTT_URL' : 'embed
   });
 
   it('shows a supplier only its own devices, and no Acknowledge button', async () => {
-    const [acme, bolt] = halves as [Half, Half];
+    const [acme, bolt] = halves as [SupplierHalf, SupplierHalf];
     const page = await openAs(bolt.email, PASSWORD);
     await publish(acme, CENTRE.lon, CENTRE.lat);
     await publish(bolt, CENTRE.lon + 0.0001, CENTRE.lat);

@@ -1,4 +1,3 @@
-import type { MqttClient } from 'mqtt';
 import { io } from 'socket.io-client';
 import {
   deviceTopic,
@@ -10,8 +9,8 @@ import {
 import type { LookoutRuntime } from '../apps/server/src/lookout.js';
 import { POSITION_FRAME_MS } from '../apps/server/src/live/live.gateway.js';
 import { apiClient, expectStatus, type ApiClient } from './support/api.js';
+import { setUpSupplierHalf, type SupplierHalf } from './support/supplier-half.js';
 import {
-  connectDevice,
   connectLive,
   eventually,
   login,
@@ -22,7 +21,6 @@ import {
 } from './support/harness.js';
 
 const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
-const PASSWORD = 'a long enough password';
 // Around (-3.1, 54.2): away from every other suite's zones. 0.001° of longitude is ~65 m here.
 const CENTRE = { lon: -3.1, lat: 54.2 };
 const SQUARE = [
@@ -71,14 +69,6 @@ const deviceIdsIn = (stream: Stream) =>
     ...stream.acknowledgements.map((a) => a.deviceId),
   ]);
 
-interface SupplierHalf {
-  name: string;
-  token: string;
-  api: ApiClient;
-  deviceId: string;
-  device: MqttClient;
-}
-
 describe(`live gateway (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded PostgreSQL + aedes'})`, () => {
   let runtime: LookoutRuntime;
   let manager: ApiClient;
@@ -87,40 +77,8 @@ describe(`live gateway (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded Postg
   const sockets: LiveClient[] = [];
   const id = runId();
 
-  async function setUpSupplier(name: string): Promise<SupplierHalf> {
-    const supplier = expectStatus(await manager.post('/suppliers', { name: `${name} ${id}` }), 201);
-    expectStatus(await manager.post(`/trials/${trialId}/suppliers`, { supplierId: supplier.id }), 201);
-    const email = `${name.toLowerCase()}-${id}@supplier.test`;
-    expectStatus(
-      await manager.post('/users', { email, password: PASSWORD, role: 'supplier', supplierId: supplier.id }),
-      201,
-    );
-    const token = await login(runtime, email, PASSWORD);
-    const api = apiClient(runtime, token);
-    const model = expectStatus(
-      await api.post('/device-models', { supplierId: supplier.id, name: `${name} Band` }),
-      201,
-    );
-    const device = expectStatus(
-      await api.post('/devices', {
-        id: `live-${name.toLowerCase()}-${id}`,
-        modelId: model.id,
-        serial: `SN-${name}-${id}`,
-      }),
-      201,
-    );
-    expectStatus(
-      await api.post('/enrolments', { trialId, deviceId: device.id, validFrom: '2026-01-01T00:00:00Z' }),
-      201,
-    );
-    return {
-      name,
-      token,
-      api,
-      deviceId: device.id,
-      device: await connectDevice(runtime, device.credential),
-    };
-  }
+  const setUpSupplier = (name: string) =>
+    setUpSupplierHalf(runtime, manager, { trialId, name, runId: id, devicePrefix: 'live' });
 
   const publish = (half: SupplierHalf, fixes: { lon: number; lat: number; fixTime: number }[]) =>
     half.device.publishAsync(

@@ -1,0 +1,66 @@
+import type { MqttClient } from 'mqtt';
+import type { LookoutRuntime } from '../../apps/server/src/lookout.js';
+import { apiClient, expectStatus, type ApiClient } from './api.js';
+import { connectDevice, login } from './harness.js';
+
+export const SUPPLIER_PASSWORD = 'a long enough password';
+
+/** One supplier's side of a trial: its user, its API client and token, and one enrolled, connected device. */
+export interface SupplierHalf {
+  name: string;
+  email: string;
+  token: string;
+  api: ApiClient;
+  deviceId: string;
+  device: MqttClient;
+}
+
+/**
+ * Sets up a supplier in a trial entirely through the API, as a manager would: the organisation, its user,
+ * a device model and a device (whose MQTT credential comes back once), enrolled in the trial.
+ */
+export async function setUpSupplierHalf(
+  runtime: LookoutRuntime,
+  manager: ApiClient,
+  options: { trialId: string; name: string; runId: string; devicePrefix: string },
+): Promise<SupplierHalf> {
+  const { trialId, name, runId } = options;
+  const supplier = expectStatus(await manager.post('/suppliers', { name: `${name} ${runId}` }), 201);
+  expectStatus(await manager.post(`/trials/${trialId}/suppliers`, { supplierId: supplier.id }), 201);
+  const email = `${name.toLowerCase()}-${runId}@supplier.test`;
+  expectStatus(
+    await manager.post('/users', {
+      email,
+      password: SUPPLIER_PASSWORD,
+      role: 'supplier',
+      supplierId: supplier.id,
+    }),
+    201,
+  );
+  const token = await login(runtime, email, SUPPLIER_PASSWORD);
+  const api = apiClient(runtime, token);
+  const model = expectStatus(
+    await api.post('/device-models', { supplierId: supplier.id, name: `${name} Band` }),
+    201,
+  );
+  const device = expectStatus(
+    await api.post('/devices', {
+      id: `${options.devicePrefix}-${name.toLowerCase()}-${runId}`,
+      modelId: model.id,
+      serial: `SN-${name}-${runId}`,
+    }),
+    201,
+  );
+  expectStatus(
+    await api.post('/enrolments', { trialId, deviceId: device.id, validFrom: '2026-01-01T00:00:00Z' }),
+    201,
+  );
+  return {
+    name,
+    email,
+    token,
+    api,
+    deviceId: device.id,
+    device: await connectDevice(runtime, device.credential),
+  };
+}
