@@ -1,5 +1,5 @@
 import { UnknownCodecError } from '../../devices/src/index.js';
-import { BrokerConnectError } from './broker/mqtt.publisher.js';
+import { BrokerConnectError, DEFAULT_CONNECT_TIMEOUT_MS } from './broker/mqtt.publisher.js';
 import type { ProgressStream } from './progress/progress-bar.js';
 
 /** What a subcommand may touch: output lines and a signal for Ctrl-C. Injected so commands test without a process. */
@@ -65,4 +65,27 @@ export function exitCodeOfFailure(
     return ExitCode.brokerUnreachable;
   }
   throw error;
+}
+
+/** The broker-login and help options every publishing command takes (`parseArgs` option config). */
+export const CONNECTION_OPTIONS = {
+  username: { type: 'string' },
+  password: { type: 'string' },
+  'connect-timeout-ms': { type: 'string', default: String(DEFAULT_CONNECT_TIMEOUT_MS) },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/** Refuses half a login. */
+export function requireLoginPair(values: { username?: string; password?: string }): void {
+  if ((values.username === undefined) !== (values.password === undefined)) {
+    throw new UsageError('--username and --password go together');
+  }
+}
+
+/** The one input file a command takes; `found` lists the extra ones when `listExtra` is set. */
+export function singleFile(positionals: readonly string[], noun: string, listExtra = false): string {
+  if (positionals.length === 1) return positionals[0]!;
+  if (positionals.length === 0) throw new UsageError(`missing the ${noun}`);
+  const extra = listExtra ? `: ${positionals.join(' ')}` : '';
+  throw new UsageError(`expected one ${noun}, found ${positionals.length}${extra}`);
 }

@@ -8,7 +8,15 @@ import {
   type FixPublisher,
   type QoS,
 } from '../broker/mqtt.publisher.js';
-import { ExitCode, exitCodeOfFailure, exitCodeOfRun, UsageError, type CommandIo } from '../command.js';
+import {
+  CONNECTION_OPTIONS,
+  ExitCode,
+  exitCodeOfFailure,
+  exitCodeOfRun,
+  requireLoginPair,
+  UsageError,
+  type CommandIo,
+} from '../command.js';
 import { createProgressBar } from '../progress/progress-bar.js';
 import { DEFAULT_BROKER_URL, parseBrokerUrl, parseNumber, parseQos } from '../replay/replay.command.js';
 import { FleetPlan } from './fleet.model.js';
@@ -75,10 +83,7 @@ export function parseFleetArgs(args: readonly string[]): FleetCommandOptions | '
         'max-in-flight': { type: 'string', default: '5000' },
         'id-prefix': { type: 'string', default: 'fleet-' },
         out: { type: 'string' },
-        username: { type: 'string' },
-        password: { type: 'string' },
-        'connect-timeout-ms': { type: 'string', default: String(DEFAULT_CONNECT_TIMEOUT_MS) },
-        help: { type: 'boolean', short: 'h', default: false },
+        ...CONNECTION_OPTIONS,
       },
     });
   } catch (error) {
@@ -86,9 +91,7 @@ export function parseFleetArgs(args: readonly string[]): FleetCommandOptions | '
   }
   const { values } = parsed;
   if (values.help) return 'help';
-  if ((values.username === undefined) !== (values.password === undefined)) {
-    throw new UsageError('--username and --password go together');
-  }
+  requireLoginPair(values);
   if (!/^[A-Za-z0-9._:-]{0,40}$/.test(values['id-prefix'])) {
     throw new UsageError(
       `--id-prefix may contain only letters, digits, ".", "_", ":" and "-" (at most 40), got "${values['id-prefix']}"`,

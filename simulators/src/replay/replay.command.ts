@@ -2,7 +2,16 @@ import { parseArgs } from 'node:util';
 import { codecByName, DEFAULT_CODEC } from '../../../devices/src/index.js';
 import { MAX_FUTURE_SKEW_MS } from '../../../libs/telemetry/src/index.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, type QoS } from '../broker/mqtt.publisher.js';
-import { ExitCode, exitCodeOfFailure, exitCodeOfRun, UsageError, type CommandIo } from '../command.js';
+import {
+  CONNECTION_OPTIONS,
+  ExitCode,
+  exitCodeOfFailure,
+  exitCodeOfRun,
+  requireLoginPair,
+  singleFile,
+  UsageError,
+  type CommandIo,
+} from '../command.js';
 import { createProgressBar } from '../progress/progress-bar.js';
 import { loadTrace } from '../trace/trace.loader.js';
 import {
@@ -80,10 +89,7 @@ export function parseReplayArgs(args: readonly string[]): ReplayCommandOptions |
         'start-time': { type: 'string', default: 'now' },
         'accuracy-m': { type: 'string', default: String(DEFAULT_ACCURACY_M) },
         'interval-ms': { type: 'string' },
-        username: { type: 'string' },
-        password: { type: 'string' },
-        'connect-timeout-ms': { type: 'string', default: String(DEFAULT_CONNECT_TIMEOUT_MS) },
-        help: { type: 'boolean', short: 'h', default: false },
+        ...CONNECTION_OPTIONS,
       },
     });
   } catch (error) {
@@ -91,19 +97,10 @@ export function parseReplayArgs(args: readonly string[]): ReplayCommandOptions |
   }
   const { values, positionals } = parsed;
   if (values.help) return 'help';
-  if (positionals.length !== 1) {
-    throw new UsageError(
-      positionals.length === 0
-        ? 'missing the trace file'
-        : `expected one trace file, found ${positionals.length}: ${positionals.join(' ')}`,
-    );
-  }
-  if ((values.username === undefined) !== (values.password === undefined)) {
-    throw new UsageError('--username and --password go together');
-  }
+  requireLoginPair(values);
 
   const options: ReplayCommandOptions = {
-    tracePath: positionals[0] as string,
+    tracePath: singleFile(positionals, 'trace file', true),
     brokerUrl: parseBrokerUrl(values.broker),
     speed:
       values.speed === 'max' ? 'max' : parseNumber('--speed', values.speed, { min: 0, exclusiveMin: true }),

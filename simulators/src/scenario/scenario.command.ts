@@ -4,7 +4,16 @@ import { parseArgs } from 'node:util';
 import { UnknownWearableModelError } from '../../../devices/src/behaviour/index.js';
 import { codecByName, DEFAULT_CODEC } from '../../../devices/src/index.js';
 import { connectMqttPublisher, DEFAULT_CONNECT_TIMEOUT_MS, type QoS } from '../broker/mqtt.publisher.js';
-import { ExitCode, exitCodeOfFailure, exitCodeOfRun, UsageError, type CommandIo } from '../command.js';
+import {
+  CONNECTION_OPTIONS,
+  ExitCode,
+  exitCodeOfFailure,
+  exitCodeOfRun,
+  requireLoginPair,
+  singleFile,
+  UsageError,
+  type CommandIo,
+} from '../command.js';
 import { createProgressBar } from '../progress/progress-bar.js';
 import {
   DEFAULT_BROKER_URL,
@@ -68,10 +77,7 @@ export function parseScenarioArgs(args: readonly string[]): ScenarioCommandOptio
         'start-time': { type: 'string', default: 'auto' },
         qos: { type: 'string', default: '1' },
         'dry-run': { type: 'boolean', default: false },
-        username: { type: 'string' },
-        password: { type: 'string' },
-        'connect-timeout-ms': { type: 'string', default: String(DEFAULT_CONNECT_TIMEOUT_MS) },
-        help: { type: 'boolean', short: 'h', default: false },
+        ...CONNECTION_OPTIONS,
       },
     });
   } catch (error) {
@@ -79,19 +85,10 @@ export function parseScenarioArgs(args: readonly string[]): ScenarioCommandOptio
   }
   const { values, positionals } = parsed;
   if (values.help) return 'help';
-  if (positionals.length !== 1) {
-    throw new UsageError(
-      positionals.length === 0
-        ? 'missing the scenario file'
-        : `expected one scenario file, found ${positionals.length}`,
-    );
-  }
-  if ((values.username === undefined) !== (values.password === undefined)) {
-    throw new UsageError('--username and --password go together');
-  }
+  requireLoginPair(values);
   const startTime = values['start-time'] === 'auto' ? 'auto' : parseStartTime(values['start-time']);
   const options: ScenarioCommandOptions = {
-    scenarioPath: positionals[0] as string,
+    scenarioPath: singleFile(positionals, 'scenario file'),
     brokerUrl: parseBrokerUrl(values.broker),
     speed:
       values.speed === 'max' ? 'max' : parseNumber('--speed', values.speed, { min: 0, exclusiveMin: true }),
