@@ -3,10 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
 import { catchError, concatMap, from, map, type Observable, throwError } from 'rxjs';
 import type { DataSource } from 'typeorm';
-import type { Principal } from '../auth/principal.js';
+import { READ_METHODS, type Principal } from '../auth/principal.js';
 import { toErrorBody } from '../common/http-exception.filter.js';
 
-const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const SECRET_KEYS = /password|credential|secret|token/i;
 /** Whole files (zone imports) are summarised by size rather than copied into the log. */
 const BULKY_KEYS = new Set(['content']);
@@ -69,7 +68,7 @@ export class AuditInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
-    if (READS.has(request.method)) return next.handle();
+    if (READ_METHODS.has(request.method)) return next.handle();
     return next.handle().pipe(
       concatMap((result: unknown) => {
         const status = context.switchToHttp().getResponse<Response>().statusCode;

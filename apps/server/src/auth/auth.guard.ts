@@ -6,9 +6,7 @@ import { DomainErrorCode, DomainException } from '../common/domain.exception.js'
 import { toErrorBody } from '../common/http-exception.filter.js';
 import { IS_PUBLIC, ROLES_KEY } from './auth.decorators.js';
 import { AuthService } from './auth.service.js';
-import type { Principal, Role } from './principal.js';
-
-const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+import { READ_METHODS, type Principal, type Role } from './principal.js';
 
 /**
  * Every HTTP endpoint requires a bearer JWT unless marked @Public(). Then: @Roles() when present, and
@@ -29,7 +27,7 @@ export class AuthGuard implements CanActivate {
       return await this.authorise(context, request);
     } catch (error) {
       // A refused write is still a write attempt: audit it (the audit interceptor never sees it).
-      if (!READS.has(request.method)) await this.audit.record(request, toErrorBody(error).statusCode);
+      if (!READ_METHODS.has(request.method)) await this.audit.record(request, toErrorBody(error).statusCode);
       throw error;
     }
   }
@@ -53,7 +51,7 @@ export class AuthGuard implements CanActivate {
     if (roles && !roles.includes(principal.role)) {
       throw new DomainException(DomainErrorCode.Forbidden, `this needs role ${roles.join(' or ')}`);
     }
-    if (!roles && principal.role === 'viewer' && !READS.has(request.method)) {
+    if (!roles && principal.role === 'viewer' && !READ_METHODS.has(request.method)) {
       throw new DomainException(DomainErrorCode.Forbidden, 'viewers are read-only');
     }
     return true;

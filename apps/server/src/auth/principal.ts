@@ -24,3 +24,6 @@ export function supplierScope(principal: Principal): string | undefined {
   // The database guarantees a supplier user has an organisation; a token without one sees nothing.
   return principal.supplierId ?? 'none';
 }
+
+/** HTTP methods that only read: viewers may use them, and they are not audited. */
+export const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
