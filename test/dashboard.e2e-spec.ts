@@ -1,27 +1,15 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { deviceTopic } from '../libs/telemetry/src/index.js';
 import type { LookoutRuntime } from '../apps/server/src/lookout.js';
-import { apiClient, expectStatus, type ApiClient } from './support/api.js';
-import { setUpSupplierHalf, SUPPLIER_PASSWORD, type SupplierHalf } from './support/supplier-half.js';
+import { apiClient, type ApiClient } from './support/api.js';
+import { CHROMIUM, CHROMIUM_ARGS, ensureDashboardBuilt, openDashboard } from './support/browser.js';
+import { setUpTwoSupplierTrial, SUPPLIER_PASSWORD, type SupplierHalf } from './support/supplier-half.js';
 import { eventually, login, runId, sql, startTestLookout, ADMIN } from './support/harness.js';
 
 const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
 const PASSWORD = SUPPLIER_PASSWORD;
 // Around (-3.6, 54.6): away from every other suite's zones.
 const CENTRE = { lon: -3.6, lat: 54.6 };
@@ -33,15 +21,6 @@ const SQUARE = [
   [CENTRE.lon - 0.002, CENTRE.lat - 0.002],
 ];
 
-/** Builds the dashboard with Vite when the build is missing, so the suite runs on a fresh checkout. */
-function ensureDashboardBuilt(): void {
-  if (existsSync(`${ROOT}dist/dashboard/index.html`)) return;
-  execFileSync(`${ROOT}node_modules/.bin/vite`, ['build', '--config', 'apps/dashboard/vite.config.ts'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
-}
-
 describe(`dashboard in Chromium (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded PostgreSQL + aedes'})`, () => {
   let runtime: LookoutRuntime;
   let manager: ApiClient;
@@ -49,9 +28,6 @@ describe(`dashboard in Chromium (${external ? 'DATABASE_URL + MQTT_URL' : 'embed
   let trialId: string;
   const halves: SupplierHalf[] = [];
   const id = runId();
-
-  const setUpSupplier = (name: string) =>
-    setUpSupplierHalf(runtime, manager, { trialId, name, runId: id, devicePrefix: 'dash' });
 
   const publish = (half: SupplierHalf, lon: number, lat: number, fixTime = Date.now()) =>
     half.device.publishAsync(
@@ -61,16 +37,7 @@ describe(`dashboard in Chromium (${external ? 'DATABASE_URL + MQTT_URL' : 'embed
     );
 
   async function openAs(email: string, password: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-    await page.goto(runtime.httpUrl);
-    await page.fill('#email', email);
-    await page.fill('#password', password);
-    await page.click('button[type=submit]');
-    await page.waitForSelector('#dashboard-screen:not([hidden])');
-    await page.waitForSelector(`#trial option[value="${trialId}"]`, { state: 'attached' });
-    await page.selectOption('#trial', trialId);
+    const page = await openDashboard(browser, runtime.httpUrl, { email, password }, trialId);
     await page.waitForSelector('.connection.ok');
     return page;
   }
@@ -80,22 +47,14 @@ describe(`dashboard in Chromium (${external ? 'DATABASE_URL + MQTT_URL' : 'embed
     mkdirSync(ARTIFACTS, { recursive: true });
     runtime = await startTestLookout({ external });
     manager = apiClient(runtime, await login(runtime));
-    trialId = expectStatus(
-      await manager.post('/trials', { name: `Dashboard ${id}`, sponsor: 'Infrastructure owner' }),
-      201,
-    ).id;
-    halves.push(await setUpSupplier('Acme'), await setUpSupplier('Bolt'));
-    expectStatus(
-      await manager.post('/zones', {
-        name: `dashboard site ${id}`,
-        trialId,
-        kind: 'safe',
-        geometry: { type: 'Polygon', coordinates: [SQUARE] },
-        appliesTo: halves.map((half) => half.deviceId),
-        provenance: { source: 'drawing', author: 'dashboard suite' },
-      }),
-      201,
-    );
+    const trial = await setUpTwoSupplierTrial(runtime, manager, {
+      name: 'Dashboard',
+      runId: id,
+      devicePrefix: 'dash',
+      safeRing: SQUARE,
+    });
+    trialId = trial.trialId;
+    halves.push(...trial.halves);
     for (const half of halves) await publish(half, CENTRE.lon, CENTRE.lat, Date.now() - 2000);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
@@ -151,6 +110,13 @@ describe(`dashboard in Chromium (${external ? 'DATABASE_URL + MQTT_URL' : 'embed
     expect(rows[0]!.email).toBe(ADMIN.email);
     expect(rows[0]!.latency_ms).toBeGreaterThanOrEqual(0);
     await page.waitForSelector('.kpi');
+    // The server's own KPI frame (every 5 s) adds what it measured to the cards: here Acme's breach.
+    await page.waitForSelector('.kpi dt:text("Reporting (server)")', { timeout: 8000 });
+    const breachesLastHour = await page
+      .locator('.kpi', { has: page.locator('dt:text("Reporting (server)")') })
+      .locator('dt:text("Breaches last hour") + dd')
+      .allInnerTexts();
+    expect(breachesLastHour.map(Number).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
     await page.screenshot({ path: `${ARTIFACTS}dashboard-manager.png` });
     console.log(`dashboard: breach in the feed ${elapsedMs} ms after publishing (bolt: ${bolt.deviceId})`);
     await page.context().close();

@@ -2,6 +2,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { deviceTopic } from '../libs/telemetry/src/index.js';
 import { loadConfig } from '../apps/server/src/config/config.schema.js';
+import { IngestMetrics } from '../apps/server/src/ingest/ingest.metrics.js';
 import { startLookout, type LookoutRuntime } from '../apps/server/src/lookout.js';
 import { fixPayload, INSIDE } from './support/fixtures.js';
 import {
@@ -88,6 +89,38 @@ describe('no fix is lost or stored twice', () => {
       await runtime.close();
     }
   }, 120_000);
+
+  it('keeps reading while the database is stalled: hundreds of messages held unacknowledged, then stored once', async () => {
+    // Mosquitto sends a client at most 20 unacknowledged messages unless its CONNECT raises Receive
+    // Maximum; with PUBACKs held until the batch commits, that would stall ingest at 20 here.
+    const runtime = await startTestLookout({ external });
+    const deviceId = `stall-${runId()}`;
+    const metrics = runtime.app.get(IngestMetrics);
+    const locker = new pg.Client({ connectionString: runtime.config.databaseUrl });
+    try {
+      const device = await connectDevice(runtime, await registerDevice(runtime, deviceId));
+      await locker.connect();
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE fix IN ACCESS EXCLUSIVE MODE');
+      const before = metrics.snapshot();
+      const total = 200;
+      const publishing = publishSteadily(device, deviceId, total, 0, Date.now() - 60_000);
+      await eventually(() => expect(metrics.snapshot().messages - before.messages).toBe(total), 15_000);
+      expect(metrics.snapshot().fixesStored - before.fixesStored).toBe(0);
+      // Every message is in the server's hands, none acknowledged to the broker: release the database.
+      await locker.query('COMMIT');
+      await publishing;
+      await eventually(
+        async () => expect(await countFixes(runtime, deviceId)).toEqual({ total, distinct: total }),
+        15_000,
+      );
+      await device.endAsync();
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      await locker.end().catch(() => undefined);
+      await runtime.close();
+    }
+  }, 60_000);
 
   if (!external) {
     console.warn(

@@ -1,5 +1,11 @@
 import type { MqttClient } from 'mqtt';
-import { deviceTopic, type LiveBreach, type LiveFix } from '../libs/telemetry/src/index.js';
+import {
+  deviceTopic,
+  type CanonicalFix,
+  type LiveBreach,
+  type LiveFix,
+} from '../libs/telemetry/src/index.js';
+import { FixRepository } from '../apps/server/src/ingest/fix.repository.js';
 import { ZonesService } from '../apps/server/src/geofences/zones.service.js';
 import type { LookoutRuntime } from '../apps/server/src/lookout.js';
 import { fixPayload, INSIDE, OUTSIDE, SAFE_BOX } from './support/fixtures.js';
@@ -199,6 +205,63 @@ describe(`ingest end to end (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded 
       [worker],
     );
     expect(letters).toEqual([{ reason: expect.stringMatching(/^kind: /) }]);
+  });
+
+  it('writes every field of a batch exactly as given, tiny and huge numbers included, and skips repeats', async () => {
+    const id = `odd.id:${runId()}`;
+    await registerDevice(runtime, id);
+    const repository = runtime.app.get(FixRepository);
+    const base = Date.UTC(2026, 10, 20, 8, 0, 0, 123);
+    const fixes: CanonicalFix[] = [
+      { deviceId: id, fixTimeMs: base, receivedAtMs: base + 7, lon: 1e-7, lat: -89.9999999, accuracyM: 0 },
+      {
+        deviceId: id,
+        fixTimeMs: base + 1,
+        receivedAtMs: base + 9,
+        lon: -179.123456789,
+        lat: 0.5,
+        accuracyM: 9999.5,
+        sequence: Number.MAX_SAFE_INTEGER,
+        altitudeM: -1e-9,
+        speedMps: 1e5,
+        headingDeg: 360,
+        batteryPct: 0.25,
+        satellites: 255,
+        fixType: 'rtk-fixed',
+      },
+    ];
+    expect(await repository.insertNew(fixes)).toEqual(fixes);
+    expect(await repository.insertNew([fixes[1]!])).toEqual([]);
+    const rows = await sql(
+      runtime,
+      `SELECT (extract(epoch FROM time) * 1000)::float8 AS t, (extract(epoch FROM received_at) * 1000)::float8 AS r,
+              lon, lat, accuracy_m, sequence::text, altitude_m, speed_mps, heading_deg, battery_pct, satellites, fix_type
+       FROM fix WHERE device_id = $1 ORDER BY time`,
+      [id],
+    );
+    expect(rows).toEqual([
+      expect.objectContaining({
+        t: base,
+        r: base + 7,
+        lon: 1e-7,
+        lat: -89.9999999,
+        accuracy_m: 0,
+        sequence: null,
+      }),
+      expect.objectContaining({
+        t: base + 1,
+        r: base + 9,
+        lon: -179.123456789,
+        sequence: String(Number.MAX_SAFE_INTEGER),
+        heading_deg: 360,
+        satellites: 255,
+        fix_type: 'rtk-fixed',
+      }),
+    ]);
+    // real (float4) columns keep float4 precision.
+    expect(rows[1]!.altitude_m).toBeCloseTo(-1e-9, 15);
+    expect(rows[1]!.speed_mps).toBe(1e5);
+    expect(rows[1]!.battery_pct).toBe(0.25);
   });
 
   it('exposes Prometheus metrics to managers, with rejections by reason', async () => {

@@ -301,6 +301,19 @@ describe(`KPIs and trial report (${external ? 'DATABASE_URL + MQTT_URL' : 'embed
         expect(group.latency.crossingToDeviceAlert.p50S).toBeGreaterThanOrEqual(lowS);
         expect(group.latency.crossingToDeviceAlert.maxS).toBeLessThanOrEqual(highS);
       }
+      // Where the worker was at each device alert, from the true track: both step-outs go 4 m or 3 m beyond
+      // the edge at 2 m/s, so the device alerts somewhere between the edge and 4 m past it (± sway).
+      expect(group.device.breachMarginsMeasured).toBe(expectedTrue);
+      for (const crossing of crossings.filter(
+        (c: any) => c.deviceId === device.deviceId && c.deviceAlertAt,
+      )) {
+        expect({ device: device.scenarioDeviceId, source: crossing.deviceBreachPositionSource }).toEqual({
+          device: device.scenarioDeviceId,
+          source: 'ground-truth',
+        });
+        expect(crossing.deviceBreachMarginM).toBeGreaterThan(-0.5);
+        expect(crossing.deviceBreachMarginM).toBeLessThan(4.5);
+      }
     }
   });
 

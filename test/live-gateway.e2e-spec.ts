@@ -1,6 +1,7 @@
 import { io } from 'socket.io-client';
 import {
   deviceTopic,
+  type LiveKpiFrame,
   type LiveAcknowledgement,
   type LiveBreach,
   type LiveDetection,
@@ -9,7 +10,7 @@ import {
 import type { LookoutRuntime } from '../apps/server/src/lookout.js';
 import { POSITION_FRAME_MS } from '../apps/server/src/live/live.gateway.js';
 import { apiClient, expectStatus, type ApiClient } from './support/api.js';
-import { setUpSupplierHalf, type SupplierHalf } from './support/supplier-half.js';
+import { setUpTwoSupplierTrial, type SupplierHalf } from './support/supplier-half.js';
 import {
   connectLive,
   eventually,
@@ -77,9 +78,6 @@ describe(`live gateway (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded Postg
   const sockets: LiveClient[] = [];
   const id = runId();
 
-  const setUpSupplier = (name: string) =>
-    setUpSupplierHalf(runtime, manager, { trialId, name, runId: id, devicePrefix: 'live' });
-
   const publish = (half: SupplierHalf, fixes: { lon: number; lat: number; fixTime: number }[]) =>
     half.device.publishAsync(
       deviceTopic(half.deviceId, 'fix'),
@@ -96,22 +94,14 @@ describe(`live gateway (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded Postg
   beforeAll(async () => {
     runtime = await startTestLookout({ external });
     manager = apiClient(runtime, await login(runtime));
-    trialId = expectStatus(
-      await manager.post('/trials', { name: `Live ${id}`, sponsor: 'Infrastructure owner' }),
-      201,
-    ).id;
-    halves.push(await setUpSupplier('Acme'), await setUpSupplier('Bolt'));
-    expectStatus(
-      await manager.post('/zones', {
-        name: `live site ${id}`,
-        trialId,
-        kind: 'safe',
-        geometry: { type: 'Polygon', coordinates: [SQUARE] },
-        appliesTo: halves.map((half) => half.deviceId),
-        provenance: { source: 'drawing', author: 'live gateway suite' },
-      }),
-      201,
-    );
+    const trial = await setUpTwoSupplierTrial(runtime, manager, {
+      name: 'Live',
+      runId: id,
+      devicePrefix: 'live',
+      safeRing: SQUARE,
+    });
+    trialId = trial.trialId;
+    halves.push(...trial.halves);
   });
 
   afterAll(async () => {
@@ -193,12 +183,12 @@ describe(`live gateway (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded Postg
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(POSITION_FRAME_MS * 0.5);
   });
 
-  it('lets a dashboard opt out of per-fix events and still get positions', async () => {
+  it('sends per-fix events only to sockets that ask for them; the others get positions', async () => {
     const [, bolt] = halves as [SupplierHalf, SupplierHalf];
     const socket: LiveClient = io(runtime.httpUrl, {
       transports: ['websocket'],
       reconnection: false,
-      auth: { token: bolt.token, fixEvents: false },
+      auth: { token: bolt.token },
     });
     sockets.push(socket);
     const stream = record(socket);
@@ -247,5 +237,81 @@ describe(`live gateway (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded Postg
     expect(boltStream.acknowledgements).toEqual([]);
     const after = expectStatus(await acme.api.get(`/live/snapshot?trialId=${trialId}`), 200);
     expect(after.openDetections.map((d: LiveDetection) => d.id)).not.toContain(breach.id);
+  });
+
+  it("gives each trial its own room: a trial's sockets get its devices only, suppliers only trials they are in", async () => {
+    const [acme, bolt] = halves as [SupplierHalf, SupplierHalf];
+    const other = expectStatus(
+      await manager.post('/trials', { name: `Live other ${id}`, sponsor: 'Infrastructure owner' }),
+      201,
+    ).id as string;
+    const managerToken = await login(runtime);
+    const watch = async (token: string, trial: string) => {
+      const socket = await connectLive(runtime, token, { trialId: trial });
+      sockets.push(socket);
+      return record(socket);
+    };
+    const thisTrial = await watch(managerToken, trialId);
+    const otherTrial = await watch(managerToken, other);
+    const acmeInTrial = await watch(acme.token, trialId);
+    // A supplier may not watch a trial it does not take part in (nor learn that it exists).
+    const refused = await new Promise<string>((resolve, reject) => {
+      const socket = io(runtime.httpUrl, {
+        transports: ['websocket'],
+        reconnection: false,
+        auth: { token: acme.token, trialId: other },
+      });
+      socket.once('connect', () => {
+        socket.disconnect();
+        reject(new Error('a supplier watched a trial it is not in'));
+      });
+      socket.once('connect_error', (error) => resolve(error.message));
+    });
+    expect(refused).toBe(`trial ${other} not found`);
+
+    const t0 = Date.now() - 3_000;
+    for (const half of halves) await publish(half, [{ ...CENTRE, fixTime: t0 }]);
+    await eventually(() => {
+      expect(deviceIdsIn(thisTrial)).toEqual(new Set([acme.deviceId, bolt.deviceId]));
+      expect(deviceIdsIn(acmeInTrial)).toEqual(new Set([acme.deviceId]));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 3 * POSITION_FRAME_MS));
+    expect(deviceIdsIn(otherTrial)).toEqual(new Set());
+    expect(deviceIdsIn(acmeInTrial)).toEqual(new Set([acme.deviceId]));
+
+    // Enrolling a device in the other trial moves it into that room at once (the rooms are re-read).
+    expectStatus(
+      await manager.post('/enrolments', {
+        trialId: other,
+        deviceId: bolt.deviceId,
+        validFrom: '2026-01-01T00:00:00Z',
+      }),
+      201,
+    );
+    await publish(bolt, [{ ...CENTRE, fixTime: t0 + 1000 }]);
+    await eventually(() => expect(deviceIdsIn(otherTrial)).toEqual(new Set([bolt.deviceId])));
+  });
+
+  it('sends each room a KPI frame every few seconds: per supplier, its devices only', async () => {
+    const [acme] = halves as [SupplierHalf];
+    const frameOf = async (token: string) => {
+      const socket = await live(token);
+      return new Promise<LiveKpiFrame>((resolve) => socket.once('kpis', resolve));
+    };
+    const [managerFrame, acmeFrame] = await Promise.all([frameOf(await login(runtime)), frameOf(acme.token)]);
+    const card = (frame: LiveKpiFrame, deviceCount: number) =>
+      frame.suppliers.filter((s) => s.supplierId !== null && s.devices === deviceCount);
+    // Earlier tests had both devices report and breach (out of the safe square, then back).
+    expect(card(managerFrame, 1).length).toBeGreaterThanOrEqual(2);
+    expect(acmeFrame.suppliers).toHaveLength(1);
+    const [own] = acmeFrame.suppliers;
+    expect(own).toMatchObject({ devices: 1, online: 0, offline: 0 });
+    expect(own!.fixesLastMinute).toBeGreaterThanOrEqual(30);
+    expect(own!.alertsLastHour.breach).toBeGreaterThanOrEqual(1);
+    expect(own!.reporting).toBe(1);
+    // The manager sees the same card for Acme, and one for Bolt that Acme never sees.
+    const acmeId = own!.supplierId;
+    expect(managerFrame.suppliers.find((s) => s.supplierId === acmeId)).toEqual(own);
+    expect(managerFrame.suppliers.some((s) => s.supplierId !== acmeId && s.supplierId !== null)).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 export * from './broker/mqtt.publisher.js';
+export * from './broker/lean.publisher.js';
 export * from './command.js';
 export * from './demo/demo-traces.js';
 export * from './main.js';
@@ -11,6 +12,7 @@ export * from './trace/trace.loader.js';
 export * from './trace/trace.model.js';
 export * from './fleet/fleet.command.js';
 export * from './fleet/fleet.model.js';
+export * from './fleet/fleet.process.js';
 export * from './fleet/fleet.runner.js';
 export * from './fleet/fleet.stats.js';
 export * from './noise/noise.model.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../libs/telemetry/src/index.js';
@@ -63,6 +63,7 @@ export async function registerDevice(runtime: LookoutRuntime, id: string, groups
 export async function connectDevice(
   runtime: LookoutRuntime,
   credential: DeviceCredential,
+  options: Pick<IClientOptions, 'will'> = {},
 ): Promise<MqttClient> {
   return mqtt.connectAsync(runtime.config.mqttUrl, {
     clientId: `device-${credential.username}-${runId()}`,
@@ -71,6 +72,7 @@ export async function connectDevice(
     protocolVersion: 4,
     clean: true,
     reconnectPeriod: 0,
+    ...options,
   });
 }
 
@@ -101,11 +103,19 @@ export async function login(
   return ((await response.json()) as { accessToken: string }).accessToken;
 }
 
-export async function connectLive(runtime: LookoutRuntime, token?: string): Promise<LiveClient> {
+/**
+ * A live client as the manager (or with `token`). Tests ask for the per-fix `fix` events unless they say
+ * otherwise; `trialId` watches one trial's room instead of the whole fleet's.
+ */
+export async function connectLive(
+  runtime: LookoutRuntime,
+  token?: string,
+  options: { trialId?: string; fixEvents?: boolean } = {},
+): Promise<LiveClient> {
   const socket: LiveClient = io(runtime.httpUrl, {
     transports: ['websocket'],
     reconnection: false,
-    auth: { token: token ?? (await login(runtime)) },
+    auth: { token: token ?? (await login(runtime)), fixEvents: options.fixEvents ?? true, ...options },
   });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());

@@ -64,3 +64,34 @@ export async function setUpSupplierHalf(
     device: await connectDevice(runtime, device.credential),
   };
 }
+
+/**
+ * A trial with two suppliers, Acme and Bolt, one enrolled device each, and one safe zone (a polygon ring)
+ * that applies to both devices: the setting of the live and dashboard suites.
+ */
+export async function setUpTwoSupplierTrial(
+  runtime: LookoutRuntime,
+  manager: ApiClient,
+  options: { name: string; runId: string; devicePrefix: string; safeRing: number[][] },
+): Promise<{ trialId: string; halves: [SupplierHalf, SupplierHalf] }> {
+  const { name, runId, devicePrefix } = options;
+  const trialId = expectStatus(
+    await manager.post('/trials', { name: `${name} ${runId}`, sponsor: 'Infrastructure owner' }),
+    201,
+  ).id as string;
+  const half = (supplier: string) =>
+    setUpSupplierHalf(runtime, manager, { trialId, name: supplier, runId, devicePrefix });
+  const halves: [SupplierHalf, SupplierHalf] = [await half('Acme'), await half('Bolt')];
+  expectStatus(
+    await manager.post('/zones', {
+      name: `${name.toLowerCase()} site ${runId}`,
+      trialId,
+      kind: 'safe',
+      geometry: { type: 'Polygon', coordinates: [options.safeRing] },
+      appliesTo: halves.map((h) => h.deviceId),
+      provenance: { source: 'drawing', author: `${name.toLowerCase()} suite` },
+    }),
+    201,
+  );
+  return { trialId, halves };
+}

@@ -56,12 +56,15 @@ export interface Snapshot {
   atMs: number;
   positions: LiveFix[];
   statuses: { deviceId: string; status: LiveDetection['status']; atMs: number }[];
+  connections: { deviceId: string; online: boolean; atMs: number }[];
   openDetections: DetectionView[];
 }
 interface Page<T> {
   items: T[];
   total: number;
 }
+/** The server's largest page of detections (detectionQuerySchema). */
+export const DETECTION_PAGE = 5000;
 
 export class ApiError extends Error {
   constructor(
@@ -128,11 +131,25 @@ export const api = {
   suppliers: () => call<Page<Supplier>>('GET', '/suppliers?limit=500').then((page) => page.items),
   snapshot: (trialId?: string) => call<Snapshot>('GET', `/live/snapshot${query({ trialId })}`),
   config: () => call<{ tileUrl: string | null }>('GET', '/live/config'),
-  detections: (params: { trialId?: string; from?: string; to?: string }) =>
+  /** One page of stored detections, oldest first: the feed's alerts only, or every status change too. */
+  detections: (params: {
+    trialId?: string;
+    from?: string;
+    to?: string;
+    alertsOnly: boolean;
+    offset?: number;
+  }) =>
     call<Page<DetectionView>>(
       'GET',
-      `/detections${query({ ...params, alertsOnly: 'true', limit: '5000' })}`,
-    ).then((page) => page.items),
+      `/detections${query({
+        trialId: params.trialId,
+        from: params.from,
+        to: params.to,
+        alertsOnly: String(params.alertsOnly),
+        limit: String(DETECTION_PAGE),
+        offset: String(params.offset ?? 0),
+      })}`,
+    ),
   fixes: (params: { trialId?: string; from?: string; to?: string }) =>
     call<{ items: LiveFix[]; truncated: boolean }>('GET', `/fixes${query({ ...params, limit: '50000' })}`),
   acknowledge: (detectionId: string) =>

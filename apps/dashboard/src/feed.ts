@@ -39,6 +39,8 @@ const MAX_ITEMS = 300;
 /** Newest first; each item carries its evidence and, for managers, a keyboard-reachable Acknowledge button. */
 export class AlertFeed {
   private readonly items = new Map<string, FeedItem>();
+  /** Replay: the feed as it stood at this time (alerts after it hidden and not counted); live: no limit. */
+  private untilMs = Infinity;
 
   constructor(
     private readonly list: HTMLOListElement,
@@ -49,6 +51,7 @@ export class AlertFeed {
 
   clear(): void {
     this.items.clear();
+    this.untilMs = Infinity;
     this.list.replaceChildren();
     this.updateCount();
   }
@@ -83,14 +86,21 @@ export class AlertFeed {
     this.updateCount();
   }
 
-  /** Replay: shows only the alerts up to a time. */
+  /** Replay: shows and counts only the alerts up to a time, open as they were then. */
   showUntil(timeMs: number): void {
+    this.untilMs = timeMs;
     for (const item of this.items.values()) item.element.hidden = item.detection.atMs > timeMs;
+    this.updateCount();
+  }
+
+  /** The alerts shown: all of them live; in replay, those up to the replay time. */
+  private shown(): FeedItem[] {
+    return [...this.items.values()].filter((item) => item.detection.atMs <= this.untilMs);
   }
 
   counts(): Map<string, Record<AlertKind, number>> {
     const byDevice = new Map<string, Record<AlertKind, number>>();
-    for (const item of this.items.values()) {
+    for (const item of this.shown()) {
       const counts = byDevice.get(item.detection.deviceId) ?? {
         breach: 0,
         'probable-breach': 0,
@@ -105,7 +115,11 @@ export class AlertFeed {
   }
 
   acknowledgements(): LiveAcknowledgement[] {
-    return [...this.items.values()].flatMap((item) => (item.acknowledgement ? [item.acknowledgement] : []));
+    return this.shown().flatMap((item) =>
+      item.acknowledgement && item.acknowledgement.acknowledgedAtMs <= this.untilMs
+        ? [item.acknowledgement]
+        : [],
+    );
   }
 
   alerts(): LiveDetection[] {
@@ -113,8 +127,11 @@ export class AlertFeed {
   }
 
   private updateCount(): void {
-    const open = [...this.items.values()].filter((item) => !item.acknowledgement).length;
-    this.count.textContent = `(${open} open of ${this.items.size})`;
+    const shown = this.shown();
+    const open = shown.filter(
+      (item) => !item.acknowledgement || item.acknowledgement.acknowledgedAtMs > this.untilMs,
+    ).length;
+    this.count.textContent = `(${open} open of ${shown.length})`;
   }
 
   private render(item: FeedItem): void {

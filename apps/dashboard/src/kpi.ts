@@ -1,4 +1,4 @@
-import type { LiveAcknowledgement, LiveFix } from '../../../libs/telemetry/src/live-events.js';
+import type { LiveAcknowledgement, LiveFix, LiveKpiFrame } from '../../../libs/telemetry/src/live-events.js';
 import type { AlertKind } from './feed.js';
 import { escapeHtml } from './map.js';
 
@@ -15,6 +15,8 @@ export interface KpiInputs {
   positionTimes: ReadonlyMap<string, readonly number[]>;
   alertCounts: ReadonlyMap<string, Record<AlertKind, number>>;
   acknowledgements: readonly LiveAcknowledgement[];
+  /** The server's latest `kpis` frame for this page's room (live mode), when one has come. */
+  server?: LiveKpiFrame | null;
 }
 
 interface SupplierKpi {
@@ -26,7 +28,8 @@ interface SupplierKpi {
 }
 
 /**
- * Per-supplier cards computed from what this page has seen (the measured trial KPIs are the server's):
+ * Per-supplier cards computed from what this page has seen, plus, live, the server's own figures from its
+ * `kpis` frames (every fix it received, whatever the page saw; the measured trial KPIs are in /trials/:id/kpis):
  * position rate (frames are throttled per device, so this is the shown rate), availability, alerts by kind
  * and acknowledgement latency.
  */
@@ -58,6 +61,7 @@ export function renderKpis(container: HTMLElement, input: KpiInputs): void {
     const kpi = entry(input.supplierOf(deviceId));
     for (const kind of Object.keys(counts) as AlertKind[]) kpi.alerts[kind] += counts[kind];
   }
+  for (const card of input.server?.suppliers ?? []) entry(card.supplierId ?? '');
   for (const ack of input.acknowledgements)
     entry(input.supplierOf(ack.deviceId)).ackLatenciesMs.push(ack.latencyMs);
   const cards = [...bySupplier.entries()]
@@ -68,6 +72,13 @@ export function renderKpis(container: HTMLElement, input: KpiInputs): void {
       const meanAck = kpi.ackLatenciesMs.length
         ? `${(kpi.ackLatenciesMs.reduce((s, v) => s + v, 0) / kpi.ackLatenciesMs.length / 1000).toFixed(1)} s`
         : '—';
+      const measured = input.server?.suppliers.find((card) => (card.supplierId ?? '') === supplierId);
+      const serverRows = measured
+        ? `<dt>Reporting (server)</dt><dd>${measured.reporting} of ${measured.devices}</dd>
+          <dt>Fixes last min</dt><dd>${measured.fixesLastMinute}</dd>
+          <dt>Online / offline</dt><dd>${measured.online} / ${measured.offline}</dd>
+          <dt>Breaches last hour</dt><dd>${measured.alertsLastHour.breach}</dd>`
+        : '';
       return `<article class="kpi card" data-supplier="${escapeHtml(supplierId)}">
         <h3>${escapeHtml(input.supplierName(supplierId))}</h3>
         <dl>
@@ -79,6 +90,7 @@ export function renderKpis(container: HTMLElement, input: KpiInputs): void {
           <dt>Crossings</dt><dd>${kpi.alerts.crossing}</dd>
           <dt>Lost</dt><dd>${kpi.alerts.lost}</dd>
           <dt>Mean ack</dt><dd>${meanAck}</dd>
+          ${serverRows}
         </dl></article>`;
     });
   container.innerHTML = cards.join('') || '<p class="muted">No devices seen yet.</p>';

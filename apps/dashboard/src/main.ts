@@ -2,10 +2,20 @@ import { io, type Socket } from 'socket.io-client';
 import type {
   ClientToServerEvents,
   LiveDetection,
+  LiveDeviceStatus,
   LiveFix,
+  LiveKpiFrame,
   ServerToClientEvents,
 } from '../../../libs/telemetry/src/live-events.js';
-import { api, ApiError, session as auth, type DetectionView, type Session, type Trial } from './api.js';
+import {
+  api,
+  ApiError,
+  DETECTION_PAGE,
+  session as auth,
+  type DetectionView,
+  type Session,
+  type Trial,
+} from './api.js';
 import { AlertFeed } from './feed.js';
 import { renderKpis } from './kpi.js';
 import { LiveMap } from './map.js';
@@ -31,7 +41,30 @@ interface Dashboard {
   pending: LiveFix[];
   frameRequested: boolean;
   mode: 'live' | 'replay';
-  replay: { startMs: number; endMs: number; byDevice: Map<string, LiveFix[]>; timer: number | null } | null;
+  replay: Replay | null;
+  /** Bumped by every replay load, so a slower, older load never overwrites a newer one. */
+  replayLoads: number;
+  /** Bumped by every trial selection, so a slower, older one never draws over a newer one. */
+  trialGeneration: number;
+  /** The server's latest KPI frame for the room watched (live mode only). */
+  serverKpis: LiveKpiFrame | null;
+}
+
+interface TimedStatus {
+  atMs: number;
+  status: LiveDeviceStatus;
+}
+
+interface Replay {
+  startMs: number;
+  endMs: number;
+  /** Each device's stored fixes, oldest first. */
+  byDevice: Map<string, LiveFix[]>;
+  /** Each device's stored status changes, oldest first: safe and back-to-safe too, not only the alerts. */
+  statuses: Map<string, TimedStatus[]>;
+  /** Set when the server cut the fixes short. */
+  note: string;
+  timer: number | null;
 }
 
 let dashboard: Dashboard | null = null;
@@ -135,6 +168,9 @@ async function startDashboard(): Promise<void> {
     frameRequested: false,
     mode: 'live',
     replay: null,
+    replayLoads: 0,
+    trialGeneration: 0,
+    serverKpis: null,
   };
   dashboard = d;
   try {
@@ -196,8 +232,13 @@ function sessionSpan(s: Session | undefined): { startMs: number; endMs: number }
 }
 
 async function selectTrial(d: Dashboard): Promise<void> {
+  // Picking another trial while this one loads supersedes it: a late answer must not draw the wrong
+  // trial's sessions or zones, nor open its live stream.
+  const generation = ++d.trialGeneration;
   const trialId = selectedTrialId();
-  d.sessions = trialId ? await api.sessions(trialId) : [];
+  const sessions = trialId ? await api.sessions(trialId) : [];
+  if (generation !== d.trialGeneration) return;
+  d.sessions = sessions;
   $<HTMLSelectElement>('session').innerHTML =
     '<option value="">(none)</option>' +
     d.sessions
@@ -208,7 +249,9 @@ async function selectTrial(d: Dashboard): Promise<void> {
       .join('');
   const running = d.sessions.find((s) => s.status === 'running') ?? d.sessions[0];
   if (running) $<HTMLSelectElement>('session').value = running.id;
-  d.map.setZones(await api.zones(trialId));
+  const zones = await api.zones(trialId);
+  if (generation !== d.trialGeneration) return;
+  d.map.setZones(zones);
   if (d.mode === 'live') connectLive(d);
   else await startReplay(d);
 }
@@ -219,11 +262,17 @@ function connectLive(d: Dashboard): void {
   d.socket?.disconnect();
   d.map.clearDevices();
   d.feed.clear();
-  const socket: LiveSocket = io({ auth: { token: auth.token, fixEvents: false }, transports: ['websocket'] });
+  d.serverKpis = null;
+  // One trial's room when a trial is picked (the server sends only its devices), else the whole fleet's.
+  const trialId = selectedTrialId();
+  const socket: LiveSocket = io({
+    auth: { token: auth.token, ...(trialId ? { trialId } : {}) },
+    transports: ['websocket'],
+  });
   d.socket = socket;
   socket.on('connect', () => {
     setConnection('live', true);
-    void takeSnapshot(d);
+    void takeSnapshot(d, socket);
   });
   socket.on('disconnect', () => setConnection('reconnecting…', false));
   socket.on('connect_error', (error) => {
@@ -236,6 +285,7 @@ function connectLive(d: Dashboard): void {
   });
   socket.on('positions', (fixes) => {
     const nowMs = Date.now();
+    stats.arrived(fixes, nowMs);
     for (const fix of fixes) {
       d.pending.push(fix);
       const times = d.positionTimes.get(fix.deviceId);
@@ -248,12 +298,20 @@ function connectLive(d: Dashboard): void {
   });
   socket.on('detection', (detection) => onDetection(d, detection, true));
   socket.on('acknowledgement', (acknowledgement) => d.feed.acknowledged(acknowledgement));
+  socket.on('deviceStatus', ({ deviceId, online }) => d.map.setOnline(deviceId, online));
+  socket.on('kpis', (frame) => {
+    d.serverKpis = frame;
+    refreshSide(d);
+  });
 }
 
-async function takeSnapshot(d: Dashboard): Promise<void> {
+async function takeSnapshot(d: Dashboard, socket: LiveSocket): Promise<void> {
   const snapshot = await api.snapshot(selectedTrialId());
+  // Switched to replay (or to another trial) while it loaded: it belongs to a view that is gone.
+  if (d.socket !== socket) return;
   for (const fix of snapshot.positions) d.map.showFix(fix);
   for (const { deviceId, status } of snapshot.statuses) if (status) d.map.setStatus(deviceId, status);
+  for (const { deviceId, online } of snapshot.connections) d.map.setOnline(deviceId, online);
   for (const detection of snapshot.openDetections) d.feed.add(detection, detection.acknowledgement);
   refreshSide(d);
 }
@@ -294,6 +352,7 @@ function refreshSide(d: Dashboard): void {
     positionTimes: d.positionTimes,
     alertCounts: d.feed.counts(),
     acknowledgements: d.feed.acknowledgements(),
+    server: d.mode === 'live' ? d.serverKpis : null,
   });
   refreshTimeline(d);
 }
@@ -329,11 +388,14 @@ function setMode(d: Dashboard, mode: 'live' | 'replay'): void {
 
 async function startReplay(d: Dashboard): Promise<void> {
   stopReplayPlay(d);
+  const load = ++d.replayLoads;
+  d.replay = null;
   d.map.clearDevices();
   d.feed.clear();
   const span = sessionSpan(selectedSession(d));
   if (!span) {
     $('replay-time').textContent = 'Pick a session to replay.';
+    refreshTimeline(d);
     return;
   }
   const range = {
@@ -341,18 +403,48 @@ async function startReplay(d: Dashboard): Promise<void> {
     from: new Date(span.startMs).toISOString(),
     to: new Date(span.endMs).toISOString(),
   };
-  const [fixes, detections] = await Promise.all([api.fixes(range), api.detections(range)]);
+  const [fixes, detections] = await Promise.all([api.fixes(range), allDetections(range)]);
+  if (load !== d.replayLoads || d.mode !== 'replay') return;
   const byDevice = new Map<string, LiveFix[]>();
   for (const fix of fixes.items) {
     const list = byDevice.get(fix.deviceId);
     if (list) list.push(fix);
     else byDevice.set(fix.deviceId, [fix]);
   }
-  d.replay = { ...span, byDevice, timer: null };
-  for (const detection of detections as DetectionView[]) d.feed.add(detection, detection.acknowledgement);
+  // The device's status at any time is its last status change before it: every one, not only the alerts
+  // the feed shows, or a device would look `unknown` until its first alert and never return to `safe`.
+  const statuses = new Map<string, TimedStatus[]>();
+  for (const detection of detections) {
+    if (detection.type !== 'status' || !detection.status) continue;
+    const entry = { atMs: detection.atMs, status: detection.status };
+    const list = statuses.get(detection.deviceId);
+    if (list) list.push(entry);
+    else statuses.set(detection.deviceId, [entry]);
+  }
+  d.replay = {
+    ...span,
+    byDevice,
+    statuses,
+    note: fixes.truncated ? ' (first 50,000 fixes only)' : '',
+    timer: null,
+  };
+  for (const detection of detections) d.feed.add(detection, detection.acknowledgement);
   $<HTMLInputElement>('replay-slider').value = '0';
-  $('replay-time').textContent = fixes.truncated ? ' (first 50,000 fixes only)' : '';
   showReplayAt(d);
+}
+
+/** Every stored detection in the range, page by page (the server returns at most DETECTION_PAGE at once). */
+async function allDetections(range: {
+  trialId?: string;
+  from: string;
+  to: string;
+}): Promise<DetectionView[]> {
+  const all: DetectionView[] = [];
+  for (;;) {
+    const page = await api.detections({ ...range, alertsOnly: false, offset: all.length });
+    all.push(...page.items);
+    if (page.items.length < DETECTION_PAGE || all.length >= page.total) return all;
+  }
 }
 
 function replayTime(d: Dashboard): number {
@@ -360,31 +452,38 @@ function replayTime(d: Dashboard): number {
   return r.startMs + (Number($<HTMLInputElement>('replay-slider').value) / 1000) * (r.endMs - r.startMs);
 }
 
-/** Each device at its last stored fix at or before the slider's time (binary search per device). */
+/** Index of the last entry at or before `t` in a list sorted by time, or -1 (binary search). */
+function lastAtOrBefore<T>(list: readonly T[], timeOf: (item: T) => number, t: number): number {
+  let lo = 0;
+  let hi = list.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (timeOf(list[mid]!) <= t) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/** Each device at its last stored fix at or before the slider's time, in its status at that time. */
 function showReplayAt(d: Dashboard): void {
   if (!d.replay) return;
   const t = replayTime(d);
-  for (const fixes of d.replay.byDevice.values()) {
-    let lo = 0;
-    let hi = fixes.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (fixes[mid]!.fixTimeMs <= t) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
+  for (const [deviceId, fixes] of d.replay.byDevice) {
+    const found = lastAtOrBefore(fixes, (fix) => fix.fixTimeMs, t);
+    if (found < 0) {
+      d.map.removeDevice(deviceId);
+      continue;
     }
-    if (found >= 0) d.map.showFix(fixes[found]!, true);
+    d.map.showFix(fixes[found]!, true);
+    const statuses = d.replay.statuses.get(deviceId) ?? [];
+    const status = lastAtOrBefore(statuses, (s) => s.atMs, t);
+    d.map.setStatus(deviceId, status < 0 ? 'unknown' : statuses[status]!.status);
   }
-  const statusAt = new Map<string, LiveDetection['status']>();
-  for (const detection of d.feed.alerts()) {
-    if (detection.atMs <= t && detection.status) statusAt.set(detection.deviceId, detection.status);
-  }
-  for (const deviceId of d.replay.byDevice.keys())
-    d.map.setStatus(deviceId, statusAt.get(deviceId) ?? 'unknown');
   d.feed.showUntil(t);
-  $('replay-time').textContent = new Date(t).toLocaleString();
+  $('replay-time').textContent = new Date(t).toLocaleString() + d.replay.note;
   refreshTimeline(d);
 }
 

@@ -60,11 +60,12 @@ const ZONE_STYLE: Record<'safe' | 'danger', L.PathOptions> = {
   danger: { color: '#D55E00', weight: 3, dashArray: '6 4', fillOpacity: 0.25 },
 };
 
-function deviceIcon(deviceId: string, status: LiveDeviceStatus): L.DivIcon {
+/** An offline device (its last will, or it said so) is drawn faded and labelled "offline", not only greyed. */
+function deviceIcon(deviceId: string, status: LiveDeviceStatus, offline = false): L.DivIcon {
   const style = STATUS_STYLE[status];
   return L.divIcon({
-    className: `device-marker status-${status}`,
-    html: `<span class="glyph" style="color:${style.colour}" aria-hidden="true">${style.glyph}</span><span class="label">${escapeHtml(deviceId)} · ${style.label}</span>`,
+    className: `device-marker status-${status}${offline ? ' offline' : ''}`,
+    html: `<span class="glyph" style="color:${style.colour}" aria-hidden="true">${style.glyph}</span><span class="label">${escapeHtml(deviceId)} · ${style.label}${offline ? ' · offline' : ''}</span>`,
     iconSize: [14, 14],
     iconAnchor: [7, 7],
   });
@@ -82,6 +83,7 @@ export class LiveMap {
   readonly map: L.Map;
   private readonly zones = L.layerGroup();
   private readonly devices = new Map<string, DeviceLayer>();
+  private readonly offline = new Set<string>();
   private readonly renderer = L.canvas({ padding: 0.2 });
   private fitted = false;
 
@@ -123,6 +125,16 @@ export class LiveMap {
       layer.accuracy.remove();
     }
     this.devices.clear();
+    this.offline.clear();
+  }
+
+  /** Replay: a device with no fix yet at the replay time is not on the map. */
+  removeDevice(deviceId: string): void {
+    const layer = this.devices.get(deviceId);
+    if (!layer) return;
+    layer.marker.remove();
+    layer.accuracy.remove();
+    this.devices.delete(deviceId);
   }
 
   /** Shows a fix unless a newer one is already shown (a late, older fix never moves the marker back). */
@@ -139,9 +151,11 @@ export class LiveMap {
         fillOpacity: 0.08,
         interactive: false,
       }).addTo(this.map);
-      const marker = L.marker(latLng, { icon: deviceIcon(fix.deviceId, status), keyboard: false }).addTo(
-        this.map,
-      );
+      const offline = this.offline.has(fix.deviceId);
+      const marker = L.marker(latLng, {
+        icon: deviceIcon(fix.deviceId, status, offline),
+        keyboard: false,
+      }).addTo(this.map);
       const entry: DeviceLayer = { marker, accuracy, fix, status };
       marker.bindTooltip(() => this.describe(entry));
       this.devices.set(fix.deviceId, entry);
@@ -159,8 +173,21 @@ export class LiveMap {
     const layer = this.devices.get(deviceId);
     if (!layer || layer.status === status) return;
     layer.status = status;
-    layer.marker.setIcon(deviceIcon(deviceId, status));
+    layer.marker.setIcon(deviceIcon(deviceId, status, this.offline.has(deviceId)));
     layer.accuracy.setStyle({ color: STATUS_STYLE[status].colour });
+  }
+
+  /** The device's connection state, from its status topic (kept for devices not on the map yet). */
+  setOnline(deviceId: string, online: boolean): void {
+    if (online === !this.offline.has(deviceId)) return;
+    if (online) this.offline.delete(deviceId);
+    else this.offline.add(deviceId);
+    const layer = this.devices.get(deviceId);
+    layer?.marker.setIcon(deviceIcon(deviceId, layer.status, !online));
+  }
+
+  isOffline(deviceId: string): boolean {
+    return this.offline.has(deviceId);
   }
 
   statusOf(deviceId: string): LiveDeviceStatus | undefined {
@@ -173,6 +200,7 @@ export class LiveMap {
 
   private describe(layer: DeviceLayer): string {
     const time = new Date(layer.fix.fixTimeMs).toLocaleTimeString();
-    return `${escapeHtml(layer.fix.deviceId)}: ${STATUS_STYLE[layer.status].label}<br>last fix ${time}, ±${layer.fix.accuracyM.toFixed(1)} m`;
+    const offline = this.offline.has(layer.fix.deviceId) ? ' (offline)' : '';
+    return `${escapeHtml(layer.fix.deviceId)}: ${STATUS_STYLE[layer.status].label}${offline}<br>last fix ${time}, ±${layer.fix.accuracyM.toFixed(1)} m`;
   }
 }

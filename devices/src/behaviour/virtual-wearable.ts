@@ -2,6 +2,7 @@ import type { CanonicalDeviceEvent } from '../../../libs/telemetry/src/index.js'
 import type { LocalFrame } from './local-frame.js';
 import { classifyPosition, type PlanarZone } from './planar-zone.js';
 import type { SeededRandom } from './seeded-random.js';
+import { VirtualBattery } from './virtual-battery.js';
 import type { WearableModel } from './wearable-model.js';
 
 /** What the wearable sees of one fix: the noisy position it computed, on its own clock. */
@@ -28,6 +29,16 @@ export interface WearableAlert {
    * `false-alert` (the model's spurious alert), `missed` is not an event (see `missedEpisodes`).
    */
   cause: 'breach' | 'false-alert';
+}
+
+/** A battery reading the wearable publishes (`kind: battery`); not an alert, so never scored as one. */
+export interface WearableBatteryReport {
+  /** The event as published on `lookout/v1/devices/{d}/event`; `eventTimeMs` is on the device clock. */
+  event: WearableEventPayload & { kind: 'battery'; batteryPct: number };
+  /** Scenario (true) time at which the device publishes it. */
+  publishAtMs: number;
+  /** The noise-free charge at that time, %, for the ground truth. */
+  trueChargePct: number;
 }
 
 export interface VirtualWearableOptions {
@@ -59,7 +70,13 @@ export class VirtualWearable {
   private episodes = 0;
   private missed = 0;
 
-  constructor(private readonly options: VirtualWearableOptions) {}
+  private readonly battery: VirtualBattery | undefined;
+
+  constructor(private readonly options: VirtualWearableOptions) {
+    // Its own stream: adding a battery to a model does not change that model's alert decisions.
+    const { battery } = options.model;
+    this.battery = battery && new VirtualBattery(battery, options.random.fork('battery'));
+  }
 
   /** Breach episodes the device itself decided, and how many of them it (by its miss rate) never alerted. */
   get breachEpisodes(): number {
@@ -143,5 +160,24 @@ export class VirtualWearable {
       }
     }
     return alerts;
+  }
+
+  /**
+   * The battery reading the device sends with this fix, if its model has a battery and one is due (every
+   * `reportIntervalS` of device clock, with the first fix after it). Call once per computed fix, like observe.
+   */
+  reportBattery(fix: ObservedFix): WearableBatteryReport | undefined {
+    const batteryPct = this.battery?.observe(fix.fixTimeMs);
+    if (batteryPct === undefined) return undefined;
+    return {
+      event: {
+        eventTimeMs: Math.round(fix.fixTimeMs),
+        kind: 'battery',
+        batteryPct,
+        detail: this.options.model.name,
+      },
+      publishAtMs: fix.atMs,
+      trueChargePct: this.battery!.chargeAt(fix.fixTimeMs),
+    };
   }
 }

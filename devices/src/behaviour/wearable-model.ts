@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { batteryModelSchema } from './virtual-battery.js';
 
 /**
  * How a supplier's wearable behaves, as far as a trial can observe it: when it decides a breach, how
- * long it takes to alert, how often it misses one or alerts for nothing. The virtual wearable applies a
+ * long it takes to alert, how often it misses one or alerts for nothing, and how fast its battery drains. The virtual wearable applies a
  * model to the fixes it "sees" (the noisy ones), as the real device would.
  */
 export const wearableModelSchema = z
@@ -28,6 +29,8 @@ export const wearableModelSchema = z
     falseAlertsPerHour: z.number().min(0).max(3600).default(0),
     /** How long a spurious alert lasts before the device clears it, ms. */
     falseAlertDurationMs: z.number().min(0).max(600_000).default(3000),
+    /** Battery readings it reports (`battery` device events); none when absent. */
+    battery: batteryModelSchema.optional(),
   })
   .strict();
 

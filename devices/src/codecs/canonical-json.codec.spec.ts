@@ -1,6 +1,11 @@
 import fc from 'fast-check';
-import { contextFor, encodableBatch, expectFixClose } from '../testing/fix.arbitrary.js';
-import { canonicalJsonCodec, MAX_BATCH_FIXES } from './canonical-json.codec.js';
+import { contextFor, encodableBatch, encodableFix, expectFixClose } from '../testing/fix.arbitrary.js';
+import {
+  canonicalJsonCodec,
+  checkedCanonical,
+  fastCanonical,
+  MAX_BATCH_FIXES,
+} from './canonical-json.codec.js';
 
 const context = { deviceId: 'dev-1', receivedAtMs: Date.parse('2026-11-21T10:00:05Z') };
 const bytes = (value: unknown) =>
@@ -117,5 +122,116 @@ describe('canonical JSON codec properties', () => {
         fixes.forEach((fix, index) => expectFixClose(decoded.fixes[index], fix, {}));
       }),
     );
+  });
+
+  describe('fast path (no zod for well-formed fixes)', () => {
+    /** Values near and across every rule's edges, of the right and the wrong types. */
+    const anyValue = fc.oneof(
+      fc.double({ noNaN: false }),
+      fc.integer(),
+      fc.constantFrom(
+        -180,
+        180,
+        -180.5,
+        180.5,
+        -90,
+        90,
+        90.5,
+        0,
+        -0,
+        10_000,
+        10_000.5,
+        255,
+        256,
+        360,
+        361,
+        100,
+        100.5,
+        -1,
+        1.5,
+      ),
+      fc.constantFrom(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 2, 2 ** 53),
+      fc.string({ maxLength: 4 }),
+      fc.constantFrom('3d', 'rtk-fixed', 'bogus', null, true, [], {}),
+    );
+    const timeValue = fc.oneof(
+      fc.integer({ min: -10, max: context.receivedAtMs + 600_000 }),
+      fc.double(),
+      fc
+        .date({ min: new Date('1960-01-01'), max: new Date('2026-11-21T10:10:00Z'), noInvalidDate: true })
+        .map((d) => d.toISOString()),
+      fc.constantFrom(
+        '2026-11-21T10:00:00Z',
+        '2026-11-21T10:00:00.000+01:00',
+        '2026-02-30T10:00:00.000Z',
+        '2026-11-21T24:00:00.000Z',
+        '2026-11-21 10:00:00',
+      ),
+    );
+    /** Mostly a valid value, sometimes one at or just past the field's edges, sometimes anything. */
+    const mostly = <T>(valid: fc.Arbitrary<T>, ...edges: unknown[]) =>
+      fc.oneof(
+        { arbitrary: valid, weight: 8 },
+        { arbitrary: fc.constantFrom(...edges, 0), weight: 2 },
+        { arbitrary: anyValue, weight: 1 },
+      );
+    const fields = fc.record(
+      {
+        deviceId: mostly(fc.constant('dev-1'), 'other', 7),
+        fixTime: timeValue,
+        lon: mostly(fc.double({ min: -180, max: 180, noNaN: true }), -180, 180, -180.5, 180.5),
+        lat: mostly(fc.double({ min: -90, max: 90, noNaN: true }), -90, 90, -90.5, 90.5),
+        accuracyM: mostly(fc.double({ min: 0, max: 10_000, noNaN: true }), 10_000, 10_000.5, -0.5),
+        altitudeM: mostly(fc.double({ min: -500, max: 9000, noNaN: true }), -1e308, 1e308),
+        speedMps: mostly(fc.double({ min: 0, max: 600, noNaN: true }), -0.5, 1e308),
+        headingDeg: mostly(fc.double({ min: 0, max: 360, noNaN: true }), 360, 360.5, -0.5),
+        batteryPct: mostly(fc.double({ min: 0, max: 100, noNaN: true }), 100, 100.5, -0.5),
+        satellites: mostly(fc.integer({ min: 0, max: 255 }), 255, 256, 2.5, -1),
+        fixType: mostly(fc.constantFrom('none', '2d', '3d', 'dgps', 'rtk-float', 'rtk-fixed'), 'bogus', 3),
+        sequence: mostly(
+          fc.integer({ min: 0 }),
+          Number.MAX_SAFE_INTEGER,
+          Number.MAX_SAFE_INTEGER + 2,
+          -1,
+          1.5,
+        ),
+      },
+      { requiredKeys: ['fixTime', 'lon', 'lat', 'accuracyM'] },
+    );
+    // Now and then a key no schema knows.
+    const item = fc
+      .tuple(fields, fc.integer({ min: 0, max: 19 }), anyValue)
+      .map(([record, dice, extra]) => (dice === 0 ? { ...record, extra } : record));
+
+    it('never accepts what zod would refuse, and gives the same fix when it accepts', () => {
+      let fast = 0;
+      fc.assert(
+        fc.property(item, (candidate) => {
+          // Through JSON, as the codec sees it (no undefined values, no -0 distinction lost).
+          const wire: unknown = JSON.parse(JSON.stringify(candidate));
+          const quick = fastCanonical(wire, context);
+          const checked = checkedCanonical(wire, context);
+          if (quick) {
+            fast++;
+            expect(checked.fix).toEqual(quick);
+          }
+        }),
+        { numRuns: 20_000 },
+      );
+      expect(fast).toBeGreaterThan(0);
+    });
+
+    it('takes every fix the codec itself encodes', () => {
+      fc.assert(
+        fc.property(encodableFix(), (fix) => {
+          const decodeContext = contextFor([fix]);
+          const wire: unknown = JSON.parse(new TextDecoder().decode(canonicalJsonCodec.encode!([fix])));
+          const quick = fastCanonical(wire, decodeContext);
+          expect(quick).toBeDefined();
+          expect(quick).toEqual(checkedCanonical(wire, decodeContext).fix);
+        }),
+        { numRuns: 2000 },
+      );
+    });
   });
 });

@@ -281,6 +281,74 @@ describe('state machine', () => {
     expect(statuses(engine.removeZone('site', 4000)).sort()).toEqual(['safe', 'safe']);
   });
 
+  it('a confirmed breach far from every boundary is kept from bounds alone, with the same answers', () => {
+    // A safe walkway east of the danger zone; the device stands 20-30 m west of everything.
+    const engine = new GeofenceEngine();
+    engine.upsertZone(DANGER);
+    engine.upsertZone(rect('walk', 'safe', 15.601, 48.2, 15.6011, 48.201));
+    engine.upsertZone(rect('yard', 'safe', 15.5, 48.2, 15.5001, 48.201)); // ~7 km west: never the nearest
+    expect(statuses(engine.processFix(fix(0, -30, 2)))).toEqual(['breach:confirmed']);
+    // Walking (1 m per fix) stays confirmed: no event, and no exact distance is needed for that.
+    for (let t = 1; t <= 8; t++) expect(engine.processFix(fix(t * 1000, -30 + t, 2))).toBe(NO_EVENTS);
+    // The deciding zone is still exact when asked for: the nearest safe zone.
+    expect(engine.getDevice('w1')?.decidingZone?.zoneId).toBe('walk');
+    expect(engine.processFix(fix(9000, -21, 2))).toBe(NO_EVENTS);
+    // Moving that safe zone right under the device re-evaluates it at once (it is the deciding zone).
+    const moved = engine.upsertZone(
+      { ...rect('walk', 'safe', east(-40), 48.2, 15.601, 48.201), version: 2 },
+      10_000,
+    );
+    expect(statuses(moved)).toEqual(['safe']);
+    // Back out beyond it and then inside the danger zone: every event carries exact evidence.
+    const out = engine.upsertZone(
+      { ...rect('walk', 'safe', 15.601, 48.2, 15.6011, 48.201), version: 3 },
+      11_000,
+    );
+    expect(statuses(out)).toEqual(['breach:confirmed']);
+    const exact = (out[0] as StatusEvent).evidence;
+    expect(exact?.decidingZone?.zoneId).toBe('walk');
+    expect(exact?.signedDistanceM).toBeCloseTo(21 + 0.001 * mLon, 6);
+    // Into the middle of the walkway: safe ground again, after the de-escalation dwell (3 fixes).
+    const walkway = east(0.00105 * mLon);
+    const back = run(
+      engine,
+      [12_000, 13_000, 14_000].map((t) => ({ ...fix(t, 0, 1), lon: walkway })),
+    );
+    expect(statuses(back)).toEqual(['approaching']);
+    expect((back[0] as StatusEvent).evidence?.breachMarginM).toBeCloseTo(-0.00005 * mLon, 6);
+  });
+
+  it('a confirmed breach across a danger edge is kept from bounds alone, with the same answers', () => {
+    // The safe walkway is 20-40 m west of the danger edge; the device walks within 2 m of that
+    // edge, on both sides, with 5 m accuracy: a danger boundary within the accuracy, the nearest
+    // safe one beyond it (the margin is at least that distance, inside the danger zone too).
+    const engine = new GeofenceEngine();
+    engine.upsertZone(DANGER);
+    engine.upsertZone(rect('walk', 'safe', east(-40), 48.2, east(-20), 48.201));
+    expect(statuses(engine.processFix(fix(0, -1.5, 5)))).toEqual(['breach:confirmed']);
+    const offsets = [-1.2, -1.8, 1.5, 2, -0.5, -1.1];
+    offsets.forEach((m, i) => expect(engine.processFix(fix((i + 1) * 1000, m, 5))).toBe(NO_EVENTS));
+    expect(engine.getDevice('w1')?.decidingZone?.zoneId).toBe('walk');
+    // Within the accuracy of the walkway: de-escalates to probable after the dwell, with exact evidence.
+    const near = run(
+      engine,
+      [7000, 8000, 9000].map((t) => fix(t, -17, 5)),
+    );
+    expect(statuses(near)).toEqual(['breach:probable']);
+    const evidence = (near[0] as StatusEvent).evidence;
+    expect(evidence?.decidingZone?.zoneId).toBe('walk');
+    expect(evidence?.signedDistanceM).toBeCloseTo(3, 6);
+    // Probable while the walkway stays within the accuracy (outside every zone): no event.
+    [-16.5, -17.5, -18, -17.2].forEach((m, i) =>
+      expect(engine.processFix(fix(10_000 + i * 1000, m, 5))).toBe(NO_EVENTS),
+    );
+    expect(engine.getDevice('w1')?.decidingZone?.zoneId).toBe('walk');
+    // Beyond the accuracy again: confirmed at once, with exact evidence.
+    const far = engine.processFix(fix(14_000, -10, 5));
+    expect(statuses(far)).toEqual(['breach:confirmed']);
+    expect((far[0] as StatusEvent).evidence?.signedDistanceM).toBeCloseTo(10, 6);
+  });
+
   it('applicability: a zone for a group ignores other devices', () => {
     const engine = new GeofenceEngine();
     engine.upsertZone({ ...DANGER, appliesTo: { groups: ['lookouts'] } });

@@ -1,7 +1,9 @@
 /**
  * The breach detector: zones, per-device state machines, events.
  *
- * Hot path (processFix): one hash lookup for the fix's grid cell, then for each zone registered
+ * Hot path (processFix): the device's certificate may settle a fix with no geometry at all (a
+ * confirmed breach far from every boundary, see processFix); otherwise one hash lookup for the
+ * fix's grid cell (skipped while the device stays in its cell), then for each zone registered
  * there an applicability/activity check, a bounding-box early exit and a slab query
  * (zone.geometry.ts). Results go to preallocated scratch objects; nothing is allocated unless an
  * event is emitted (the returned array is then new; otherwise the shared frozen NO_EVENTS).
@@ -33,6 +35,8 @@ import {
   coverBoxes,
   distanceIn,
   distanceScratch,
+  touchOwnSlab,
+  upperDistanceIn,
   FLAG_SWAP,
   H_FLAGS,
   H_INV_KX0,
@@ -109,6 +113,20 @@ const PROBABLE = 2;
 const CONFIRMED = 3;
 const UNKNOWN = -2;
 const LOST = -1;
+
+/**
+ * `decidingSlot` of a device whose last fix was judged a confirmed breach from distance bounds
+ * alone (see processFix): the deciding zone is the nearest active safe zone to its last position,
+ * within the search radius, resolved exactly when it is asked for (getDevice).
+ */
+const DECIDING_LAZY = -2;
+/**
+ * Lazy judgement measures the near zones with a cutoff this much beyond the fix accuracy: the
+ * clearance left over lets the device's next fixes reuse the bound (its certificate).
+ */
+const LAZY_SLACK_M = 6;
+/** Lazy judgement needs a safe zone known to be within this fraction of the search radius. */
+const LAZY_UPPER_FRACTION = 0.9;
 
 const RULES: readonly PointRule[] = [
   'inside-danger-zone',
@@ -213,6 +231,25 @@ class DeviceState {
   safeFromMs = 0;
   safeUntilMs = 0;
   safeValue = false;
+  // Certificate of the last lazy judgement (processFix): at (certLon, certLat), in grid cell
+  // (certCellX, certCellY), with the zone set of certEpoch, the position was outside every safe
+  // zone, no boundary of a safe zone was within certSafeClearM, some applicable safe zone was
+  // within certUpperM, and the breach margin was at most certBreachUpperM. Invalid when
+  // certEpoch is -1.
+  certEpoch = -1;
+  certCellX = 0;
+  certCellY = 0;
+  certLon = 0;
+  certLat = 0;
+  certKx = 0;
+  certKy = 0;
+  certBreachUpperM = 0;
+  certSafeClearM = 0;
+  certUpperM = Infinity;
+  // The grid cell of the last evaluated position (a cell's id never changes once created).
+  cellX = 0;
+  cellY = 0;
+  cellId = -1;
 
   constructor(
     readonly id: string,
@@ -275,6 +312,8 @@ export class GeofenceEngine {
   /** Safe zones that apply to every device and have no windows: the safe constraint always holds. */
   private alwaysSafeCount = 0;
   private zoneEpoch = 0;
+  /** Bumped by every zone change and window toggle: invalidates the devices' certificates. */
+  private geometryEpoch = 0;
   private readonly devices = new Map<string, DeviceState>();
   private eventSeq = 0;
   private lastTickMs = -Infinity;
@@ -391,6 +430,7 @@ export class GeofenceEngine {
 
   private attach(record: ZoneRecord): void {
     const slot = record.slot;
+    this.geometryEpoch++;
     this.zones[slot] = record;
     this.byId.set(record.zone.id, record);
     if (!record.danger) {
@@ -425,6 +465,7 @@ export class GeofenceEngine {
 
   private detach(record: ZoneRecord): void {
     const slot = record.slot;
+    this.geometryEpoch++;
     this.grid.remove(slot, record.cells);
     this.zones[slot] = undefined;
     if (!record.danger) {
@@ -502,6 +543,7 @@ export class GeofenceEngine {
       }
       if (active === record.tickActive) continue;
       record.tickActive = active;
+      this.geometryEpoch++;
       if (!record.danger) this.zoneEpoch++;
       const changed = this.reevaluateFor(record, record, slot, nowMs, 'window-change');
       if (changed.length > 0) (events ??= []).push(...changed);
@@ -595,21 +637,40 @@ export class GeofenceEngine {
 
     const atMs = Math.max(fixTimeMs, device.ruleClockMs);
     const ev = this.ev;
-    this.evaluatePoint(lon, lat, atMs, device, ev, true);
+    // A device in breach stays at its level while the fix is outside every safe zone (not on a
+    // safe boundary) with the safe constraint applying: the breach margin is then the larger of
+    // the distance to the nearest safe zone and the depth in the danger zones holding the fix,
+    // > 0 > -exit margin, so the breach holds; it stays confirmed while that distance is
+    // >= accuracyM, and probable while both are < accuracyM. Bounds settle both (step() would
+    // only clear a pending dwell, done here), so the exact distance is not needed. It is computed
+    // when an event is emitted, and the deciding zone when getDevice asks for it.
+    const state = device.state;
+    const lazyNeedM = state === CONFIRMED || state === PROBABLE ? accuracyM : -1;
+    const below = state === PROBABLE;
+    const lazy =
+      (lazyNeedM >= 0 && this.certificateHolds(device, lon, lat, atMs, lazyNeedM, below)) ||
+      this.evaluatePoint(lon, lat, atMs, device, ev, true, lazyNeedM, below);
 
     let crossing: CrossingEvent | null = null;
-    if (
-      device.hasFix &&
-      !device.lastRawBreach &&
-      !ev.breach &&
-      device.state !== LOST &&
-      fixTimeMs - device.lastFixTimeMs <= this.policy.maxCrossingGapMs &&
-      (lon !== device.lastLon || lat !== device.lastLat)
-    ) {
-      crossing = this.checkSegment(device, fix, atMs);
+    let status: StatusEvent | null = null;
+    if (lazy) {
+      device.decidingSlot = DECIDING_LAZY;
+      device.lastSafeConstraint = true;
+      device.pendingDir = 0;
+    } else {
+      device.certEpoch = -1;
+      if (
+        device.hasFix &&
+        !device.lastRawBreach &&
+        !ev.breach &&
+        device.state !== LOST &&
+        fixTimeMs - device.lastFixTimeMs <= this.policy.maxCrossingGapMs &&
+        (lon !== device.lastLon || lat !== device.lastLat)
+      ) {
+        crossing = this.checkSegment(device, fix, atMs);
+      }
+      status = this.step(device, ev, accuracyM, fixTimeMs, atMs, 'fix', false, fix);
     }
-
-    const status = this.step(device, ev, accuracyM, fixTimeMs, atMs, 'fix', false, fix);
 
     device.hasFix = true;
     device.lastFixTimeMs = fixTimeMs;
@@ -618,7 +679,7 @@ export class GeofenceEngine {
     device.lastLat = lat;
     device.lastAccuracyM = accuracyM;
     device.lastSequence = hasSeq ? (seq as number) : NaN;
-    device.lastRawBreach = ev.breach;
+    device.lastRawBreach = lazy || ev.breach;
 
     if (crossing === null && status === null) return NO_EVENTS;
     if (crossing === null) return [status as StatusEvent];
@@ -644,6 +705,38 @@ export class GeofenceEngine {
     device.recentNext = (i + 1) % device.recentTimes.length;
     if (timeMs > device.maxSeenTimeMs) device.maxSeenTimeMs = timeMs;
     if (seq > device.maxSeenSeq) device.maxSeenSeq = seq;
+  }
+
+  /**
+   * Whether the device's certificate (its last lazy judgement) still settles this fix: same grid
+   * cell (same candidate zones), same zone set, and the fix moved less than the safe zones'
+   * clearance minus the tolerance and minus the distance that must stay clear (`needM`); with
+   * `below` (a probable breach), less than needM minus the margin's upper bound instead.
+   * Distances and depths change by at most the move, so the bounds that settled the last
+   * judgement still settle this one.
+   */
+  private certificateHolds(
+    device: DeviceState,
+    lon: number,
+    lat: number,
+    atMs: number,
+    needM: number,
+    below: boolean,
+  ): boolean {
+    if (device.certEpoch !== this.geometryEpoch) return false;
+    const grid = this.grid;
+    if (grid.cellX(lon) !== device.certCellX || grid.cellY(lat) !== device.certCellY) return false;
+    const dx = (lon - device.certLon) * device.certKx;
+    const dy = (lat - device.certLat) * device.certKy;
+    // Slack for the metric of the new latitude (relative change ~1e-5 over a cell).
+    const movedM = Math.sqrt(dx * dx + dy * dy) * 1.001 + 1e-6;
+    const safeClearM = device.certSafeClearM * (1 - 1e-4) - movedM;
+    if (!(safeClearM > this.policy.boundaryToleranceM)) return false;
+    if (below ? !(device.certBreachUpperM * (1 + 1e-4) + movedM < needM) : !(safeClearM >= needM)) {
+      return false;
+    }
+    if (!(device.certUpperM + movedM <= LAZY_UPPER_FRACTION * this.searchRadiusM)) return false;
+    return this.policy.requireSafeZone || this.hasActiveSafeZone(device, atMs);
   }
 
   /**
@@ -813,6 +906,11 @@ export class GeofenceEngine {
   getDevice(deviceId: string): DeviceSnapshot | undefined {
     const device = this.devices.get(deviceId);
     if (device === undefined) return undefined;
+    if (device.decidingSlot === DECIDING_LAZY) {
+      // Same position, same rule clock and (see reevaluateFor) no change near it since: exact.
+      this.evaluatePoint(device.lastLon, device.lastLat, device.ruleClockMs, device, this.segEv, true, -1);
+      device.decidingSlot = this.segEv.decidingSlot;
+    }
     const deciding = device.decidingSlot >= 0 ? this.zones[device.decidingSlot] : undefined;
     return {
       deviceId,
@@ -892,7 +990,14 @@ export class GeofenceEngine {
     return value;
   }
 
-  /** Evaluates a position against the zones registered in its grid cell. */
+  /**
+   * Evaluates a position against the zones registered in its grid cell. With `lazyNeedM` >= 0
+   * (processFix, see there) it may stop early: it returns true, with only `out.breach` set, when
+   * the position is outside every safe zone, no safe boundary is within lazyNeedM (with `below`:
+   * some applicable safe zone is known nearer than lazyNeedM, and so is every boundary of a danger
+   * zone holding the position) and an applicable safe zone is known within the search radius; the
+   * device's certificate then holds the bounds.
+   */
   private evaluatePoint(
     lon: number,
     lat: number,
@@ -900,11 +1005,46 @@ export class GeofenceEngine {
     device: DeviceState,
     out: PointEval,
     exact: boolean,
-  ): void {
+    lazyNeedM = -1,
+    below = false,
+  ): boolean {
     const grid = this.grid;
-    const cell = grid.find(grid.cellX(lon), grid.cellY(lat));
-    this.evaluateList(cell < 0 ? EMPTY_CELL : grid.cells[cell], lon, lat, atMs, device, out, exact);
+    const cx = grid.cellX(lon);
+    const cy = grid.cellY(lat);
+    let cell = device.cellId;
+    if (cell < 0 || cx !== device.cellX || cy !== device.cellY) {
+      cell = grid.find(cx, cy);
+      device.cellX = cx;
+      device.cellY = cy;
+      device.cellId = cell;
+    }
+    const entries = cell < 0 ? EMPTY_CELL : grid.cells[cell];
+    if (!this.evaluateList(entries, lon, lat, atMs, device, out, exact, lazyNeedM, below)) return false;
+    if (this.lazyCertifiable) {
+      device.certEpoch = this.geometryEpoch;
+      device.certCellX = cx;
+      device.certCellY = cy;
+      device.certLon = lon;
+      device.certLat = lat;
+      device.certKx = this.lazyKx;
+      device.certKy = this.lazyKy;
+      device.certBreachUpperM = this.lazyBreachUpperM;
+      device.certSafeClearM = this.lazySafeClearM;
+      device.certUpperM = this.lazyUpperM;
+    } else {
+      device.certEpoch = -1;
+    }
+    return true;
   }
+
+  // Bounds of the last lazy judgement (evaluateList with lazyNeedM >= 0 that returned true).
+  private lazyBreachUpperM = 0;
+  private lazySafeClearM = 0;
+  private lazyUpperM = Infinity;
+  private lazyKx = 0;
+  private lazyKy = 0;
+  /** Every zone within the search radius applies to every device at all times (no re-check needed). */
+  private lazyCertifiable = false;
 
   /**
    * The point rule. Danger zones are closed (a point on, or within boundaryToleranceM of, a danger
@@ -918,7 +1058,8 @@ export class GeofenceEngine {
    * warningDistanceM (the inside/outside sign is always exact). Pass 2 refines only distances
    * that can still decide: the depth in the deciding zone, the nearest safe zone when outside all
    * of them, a danger zone closer than the safe depth. `exact` false (segment walks) skips pass 2:
-   * only `breach` is then meaningful.
+   * only `breach` is then meaningful. `lazyNeedM` >= 0: see evaluatePoint (pass 1 then uses a
+   * cutoff of lazyNeedM + LAZY_SLACK_M unless `below`; returns true when judged lazily).
    */
   private evaluateList(
     entries: Float64Array,
@@ -928,7 +1069,9 @@ export class GeofenceEngine {
     device: DeviceState,
     out: PointEval,
     exact: boolean,
-  ): void {
+    lazyNeedM: number,
+    below: boolean,
+  ): boolean {
     const model = this.earthModel;
     const kxP = metresPerDegreeLon(lat, model);
     const kyP = metresPerDegreeLat(lat, model);
@@ -936,11 +1079,17 @@ export class GeofenceEngine {
     const radius2 = radius * radius;
     const eps = this.policy.boundaryToleranceM;
     const warning = this.policy.warningDistanceM;
-    const warning2 = warning * warning;
+    // Pass 1 measures within `cutoff`: beyond it only the sign (and the cutoff as a lower bound).
+    const cutoff = lazyNeedM >= 0 && !below ? Math.max(warning, lazyNeedM + LAZY_SLACK_M) : warning;
+    const cutoff2 = cutoff * cutoff;
+    this.passCutoffM = cutoff;
     const zones = this.zones;
     const flags = this.slotFlags;
-    const count = entries[0];
+    const count = entries[0] | 0;
     if (count > this.candSlot.length) this.growCandidates(count);
+    // A confirmed breach judged lazily depends on the safe zones only (see the lazy test below):
+    // the danger zones are measured only if that judgement fails.
+    const deferDanger = lazyNeedM >= 0 && !below;
     const cSlot = this.candSlot;
     const cSd = this.candSd;
     const cChain = this.candChain;
@@ -952,6 +1101,13 @@ export class GeofenceEngine {
     let nearestAbs = Infinity;
     let nearestSlot = -1;
     let nearestChain = NaN;
+    // For lazy judgement: inside (or on) any zone, the least upper bound of a safe zone's distance,
+    // and whether every zone within the radius is unconditional.
+    let insideSafe = false;
+    let dangerDepth = -Infinity;
+    let nearestSafe = Infinity;
+    let safeUpper = Infinity;
+    let unconditional = true;
     for (let n = 0; n < count; n++) {
       const e = 1 + n * ENTRY;
       const dxDeg =
@@ -962,26 +1118,43 @@ export class GeofenceEngine {
       const dy = dyDeg * kyP;
       const box2 = (dx * dx + dy * dy) * 0.998;
       if (box2 > radius2) continue;
-      const slot = entries[e];
-      if (box2 > warning2) {
+      const slot = entries[e] | 0;
+      const slotFlags = flags[slot];
+      if ((slotFlags & SLOT_UNCONDITIONAL) === 0) unconditional = false;
+      if (box2 > cutoff2) {
         far--;
         cSlot[far] = slot;
         cLower[far] = Math.sqrt(box2);
         cSd[far] = Infinity;
         continue;
       }
-      if ((flags[slot] & SLOT_UNCONDITIONAL) === 0) {
+      if ((slotFlags & SLOT_UNCONDITIONAL) === 0) {
         const z = zones[slot] as ZoneRecord;
         if (!z.appliesAll && !z.appliesTo(device)) continue;
         if (!z.always && !z.validity.isActive(atMs)) continue;
       }
-      const sd = this.measure(slot, lon, lat, kxP, kyP, warning);
+      cSlot[m++] = slot;
+      if (!deferDanger || (slotFlags & SLOT_DANGER) === 0) this.touchSink += this.touch(slot, lon, lat);
+    }
+    for (let i = 0; i < m; i++) {
+      const slot = cSlot[i];
+      if (deferDanger && (flags[slot] & SLOT_DANGER) !== 0) continue;
+      const sd = this.measure(slot, lon, lat, kxP, kyP, cutoff);
       const chain = distanceScratch.chainageM;
-      cSlot[m] = slot;
-      cSd[m] = sd;
-      cChain[m] = chain;
-      cLower[m] = warning;
-      m++;
+      cSd[i] = sd;
+      cChain[i] = chain;
+      cLower[i] = cutoff;
+      const safe = (flags[slot] & SLOT_DANGER) === 0;
+      if (!safe) {
+        // In it (closed, within the tolerance) at this depth; -Infinity: deeper than the cutoff.
+        if (sd <= eps && (sd < 0 ? -sd : 0) > dangerDepth) dangerDepth = sd < 0 ? -sd : 0;
+      } else if (sd <= 0) {
+        insideSafe = true;
+      } else {
+        if (sd < nearestSafe) nearestSafe = sd;
+        const upper = sd < distanceScratch.upperM ? sd : distanceScratch.upperM;
+        if (upper < safeUpper) safeUpper = upper;
+      }
       const abs = sd < 0 ? -sd : sd;
       if (abs < nearestAbs || (abs === nearestAbs && abs !== Infinity && this.idBefore(slot, nearestSlot))) {
         nearestAbs = abs;
@@ -991,6 +1164,58 @@ export class GeofenceEngine {
     }
     this.farStart = far;
     this.farEnd = count;
+
+    if (lazyNeedM >= 0 && !insideSafe) {
+      // Outside every safe zone and every safe boundary at least `safeClear` away (far zones:
+      // beyond the cutoff): not covered, so a breach, with the margin the larger of the nearest
+      // safe zone's distance (>= safeClear, < safeUpper) and the depth in the danger zones holding
+      // the position (dangerDepth). safeClear >= lazyNeedM keeps a confirmed breach; for a
+      // probable one (`below`), both < lazyNeedM keep it.
+      const safeClear = nearestSafe < cutoff ? nearestSafe : cutoff;
+      const bounded = safeClear > eps && (below ? dangerDepth < lazyNeedM : safeClear >= lazyNeedM);
+      const upperLimit = below ? lazyNeedM : LAZY_UPPER_FRACTION * radius;
+      if (bounded && !(safeUpper <= upperLimit)) {
+        // No near safe zone gave a bound: the far ones can, from the point's slab alone.
+        safeUpper = this.farSafeUpper(lon, lat, atMs, device, kxP, kyP, safeUpper);
+      }
+      if (
+        bounded &&
+        safeUpper <= LAZY_UPPER_FRACTION * radius &&
+        (!below || safeUpper < lazyNeedM) &&
+        (this.policy.requireSafeZone || this.hasActiveSafeZone(device, atMs))
+      ) {
+        out.breach = true;
+        // (Danger zones not measured: no bound on the depth, which only a probable breach needs.)
+        this.lazyBreachUpperM = deferDanger ? Infinity : safeUpper > dangerDepth ? safeUpper : dangerDepth;
+        this.lazySafeClearM = safeClear;
+        this.lazyUpperM = safeUpper;
+        this.lazyKx = kxP;
+        this.lazyKy = kyP;
+        this.lazyCertifiable = unconditional;
+        return true;
+      }
+    }
+    if (deferDanger) {
+      // Not judged lazily: measure the danger zones after all, as pass 1 would have.
+      for (let i = 0; i < m; i++) {
+        const slot = cSlot[i];
+        if ((flags[slot] & SLOT_DANGER) === 0) continue;
+        const sd = this.measure(slot, lon, lat, kxP, kyP, cutoff);
+        const chain = distanceScratch.chainageM;
+        cSd[i] = sd;
+        cChain[i] = chain;
+        cLower[i] = cutoff;
+        const abs = sd < 0 ? -sd : sd;
+        if (
+          abs < nearestAbs ||
+          (abs === nearestAbs && abs !== Infinity && this.idBefore(slot, nearestSlot))
+        ) {
+          nearestAbs = abs;
+          nearestSlot = slot;
+          nearestChain = chain;
+        }
+      }
+    }
 
     // Danger zones containing the point (closed): the deepest decides.
     let dangerMargin = -Infinity;
@@ -1101,6 +1326,7 @@ export class GeofenceEngine {
       out.nearestDistanceM = Infinity;
       out.nearestChainageM = NaN;
     }
+    return false;
   }
 
   /**
@@ -1133,6 +1359,8 @@ export class GeofenceEngine {
 
   private farStart = 0;
   private farEnd = 0;
+  /** Pass 1's cutoff in the current evaluation (candidates measured beyond it are only bounded). */
+  private passCutoffM = 0;
 
   /**
    * The nearest zone of one kind among the candidates the point is outside of, if within
@@ -1168,7 +1396,7 @@ export class GeofenceEngine {
         bestIdx = i;
       }
     }
-    if (bestIdx >= 0 || limitM <= this.policy.warningDistanceM) return bestIdx;
+    if (bestIdx >= 0 || limitM <= this.passCutoffM) return bestIdx;
     // Everything left is farther than the warning distance: selection by lower bound.
     best = limitM;
     for (;;) {
@@ -1201,6 +1429,49 @@ export class GeofenceEngine {
     }
   }
 
+  /**
+   * The least upper bound (see upperDistanceIn) of the distance to an applicable active safe zone
+   * among the current evaluation's far candidates (pass 1 put them in [farStart, farEnd)), or
+   * `bestM` if none is lower. Candidates whose box is already farther than the best are skipped.
+   */
+  private farSafeUpper(
+    lon: number,
+    lat: number,
+    atMs: number,
+    device: DeviceState,
+    kxP: number,
+    kyP: number,
+    bestM: number,
+  ): number {
+    const flags = this.slotFlags;
+    const cSlot = this.candSlot;
+    const cLower = this.candLower;
+    let best = bestM;
+    for (let i = this.farStart; i < this.farEnd; i++) {
+      const slot = cSlot[i];
+      const slotFlags = flags[slot];
+      if ((slotFlags & SLOT_DANGER) !== 0 || !(cLower[i] < best)) continue;
+      if ((slotFlags & SLOT_UNCONDITIONAL) === 0) {
+        const z = this.zones[slot] as ZoneRecord;
+        if (!z.appliesAll && !z.appliesTo(device)) continue;
+        if (!z.always && !z.validity.isActive(atMs)) continue;
+      }
+      const f = this.slotF64[slot];
+      const h = this.slotBase[slot];
+      const x = (lon - f[h + H_LON0]) * f[h + H_KX0];
+      const y = (lat - f[h + H_LAT0]) * f[h + H_KY0];
+      const sx = kxP * f[h + H_INV_KX0];
+      const sy = kyP * f[h + H_INV_KY0];
+      const ti = this.slotI32[slot];
+      const upper =
+        (f[h + H_FLAGS] & FLAG_SWAP) !== 0
+          ? upperDistanceIn(f, ti, h, y, x, sy, sx)
+          : upperDistanceIn(f, ti, h, x, y, sx, sy);
+      if (upper < best) best = upper;
+    }
+    return best;
+  }
+
   /** Signed distance of a position to one zone, measured in the metric of the position. */
   private measure(slot: number, lon: number, lat: number, kxP: number, kyP: number, cutoffM: number): number {
     const f = this.slotF64[slot];
@@ -1217,6 +1488,20 @@ export class GeofenceEngine {
       ? distanceIn(f, ti, tf, h, y, x, sy, sx, cutoffM)
       : distanceIn(f, ti, tf, h, x, y, sx, sy, cutoffM);
   }
+
+  /** touchOwnSlab for one zone and position (see there); the result only feeds `touchSink`. */
+  private touch(slot: number, lon: number, lat: number): number {
+    const f = this.slotF64[slot];
+    const h = this.slotBase[slot];
+    const u =
+      (f[h + H_FLAGS] & FLAG_SWAP) !== 0
+        ? (lat - f[h + H_LAT0]) * f[h + H_KY0]
+        : (lon - f[h + H_LON0]) * f[h + H_KX0];
+    return touchOwnSlab(f, this.slotI32[slot], this.slotF32[slot], h, u);
+  }
+
+  /** Keeps the loads of touch() observable (never read). */
+  private touchSink = 0;
 
   /** Re-measures candidate i of the current evaluation with another cutoff. */
   private refine(i: number, lon: number, lat: number, kxP: number, kyP: number, cutoffM: number): void {
@@ -1332,7 +1617,8 @@ export class GeofenceEngine {
             grown.set(mine);
             this.segEntries = mine = grown;
           }
-          mine.set(data.subarray(e, e + ENTRY), 1 + count * ENTRY);
+          const o = 1 + count * ENTRY;
+          for (let k = 0; k < ENTRY; k++) mine[o + k] = data[e + k];
           count++;
         }
       }
@@ -1392,6 +1678,8 @@ export class GeofenceEngine {
           device,
           ev,
           true,
+          -1,
+          false,
         );
         if (ev.breach && entry < 0) {
           entry = t[i];

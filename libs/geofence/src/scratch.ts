@@ -38,7 +38,7 @@ export function scratchI32(slot: number, size: number): Int32Array {
 }
 
 /**
- * Bump allocation of zone regions inside 8 MB chunks: V8 sees a few large ArrayBuffers instead of
+ * Bump allocation of zone regions inside shared chunks: V8 sees a few large ArrayBuffers instead of
  * tens of thousands of small ones (each of which counts as external memory and drives full
  * garbage collections). Each chunk is viewed once as Float64Array, Int32Array and Float32Array
  * over the whole buffer (`ChunkViews`), so the hot path indexes a handful of shared, cache-resident
@@ -53,7 +53,15 @@ export interface ChunkViews {
   readonly f32: Float32Array;
 }
 
-const CHUNK_BYTES = 8 << 20;
+/**
+ * Chunks grow geometrically: each new one is four times the size of all before it (8 MB to 256 MB).
+ * V8 starts a full collection whenever external memory grew by ~64 MB since the last one, and a
+ * full collection marks the whole heap (at bulk load, the caller's GeoJSON input: ~1 GB for 10
+ * million vertices), so a few large buffers build several times faster than many small ones.
+ * Pages of a chunk that were never written are not resident.
+ */
+const MIN_CHUNK_BYTES = 8 << 20;
+const MAX_CHUNK_BYTES = 256 << 20;
 /** Regions start on a cache line, so a zone's header is one or two lines. */
 const ALIGN = 64;
 
@@ -66,15 +74,18 @@ function viewsOf(buffer: ArrayBuffer): ChunkViews {
   };
 }
 
-let chunk = viewsOf(new ArrayBuffer(CHUNK_BYTES));
+let chunk = viewsOf(new ArrayBuffer(MIN_CHUNK_BYTES));
 let chunkUsed = 0;
+let chunkTotalBytes = MIN_CHUNK_BYTES;
 
 /** A region of `bytes` (rounded up to 64): its chunk's views and its byte offset there. */
 export function allocRegion(bytes: number): { views: ChunkViews; byteOffset: number } {
   const size = (bytes + ALIGN - 1) & ~(ALIGN - 1);
-  if (size > CHUNK_BYTES / 4) return { views: viewsOf(new ArrayBuffer(size)), byteOffset: 0 };
-  if (chunkUsed + size > CHUNK_BYTES) {
-    chunk = viewsOf(new ArrayBuffer(CHUNK_BYTES));
+  if (size > MIN_CHUNK_BYTES / 4) return { views: viewsOf(new ArrayBuffer(size)), byteOffset: 0 };
+  if (chunkUsed + size > chunk.buffer.byteLength) {
+    const next = Math.min(MAX_CHUNK_BYTES, Math.max(MIN_CHUNK_BYTES, 4 * chunkTotalBytes));
+    chunk = viewsOf(new ArrayBuffer(next));
+    chunkTotalBytes += next;
     chunkUsed = 0;
   }
   const byteOffset = chunkUsed;

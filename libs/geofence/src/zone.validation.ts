@@ -636,14 +636,36 @@ function checkTopology(g: ZoneGeometry, rings: RingInfo[], zoneId: string): void
     });
   };
 
+  const ti = g.ti;
   for (let k = 0; k < g.slabCount; k++) {
-    const s0 = g.ti[3 * k];
-    const s1 = g.ti[3 * k + 3];
+    const s0 = ti[3 * k];
+    const s1 = ti[3 * k + 3];
     for (let a = s0; a < s1; a++) {
-      const e1 = g.ti[a];
+      const e1 = ti[a];
+      const first1 = firstSlab[e1];
+      // e1's box: two edges whose boxes are disjoint cannot touch (most pairs in a slab are on
+      // opposite sides of a corridor), so the exact tests below run only for overlapping boxes.
+      const p1 = e1 << 1;
+      const minU1 = c[p1] < c[p1 + 2] ? c[p1] : c[p1 + 2];
+      const maxU1 = c[p1] < c[p1 + 2] ? c[p1 + 2] : c[p1];
+      const minV1 = c[p1 + 1] < c[p1 + 3] ? c[p1 + 1] : c[p1 + 3];
+      const maxV1 = c[p1 + 1] < c[p1 + 3] ? c[p1 + 3] : c[p1 + 1];
       for (let b = a + 1; b < s1; b++) {
-        const e2 = g.ti[b];
-        if (Math.max(firstSlab[e1], firstSlab[e2]) !== k) continue;
+        const e2 = ti[b];
+        if ((first1 > firstSlab[e2] ? first1 : firstSlab[e2]) !== k) continue;
+        const p2 = e2 << 1;
+        const u2a = c[p2];
+        const u2b = c[p2 + 2];
+        const v2a = c[p2 + 1];
+        const v2b = c[p2 + 3];
+        if (
+          (u2a < u2b ? u2b : u2a) < minU1 ||
+          (u2a < u2b ? u2a : u2b) > maxU1 ||
+          (v2a < v2b ? v2b : v2a) < minV1 ||
+          (v2a < v2b ? v2a : v2b) > maxV1
+        ) {
+          continue;
+        }
         const lo = Math.min(e1, e2);
         const hi = Math.max(e1, e2);
         const r1 = vertexRing[lo];

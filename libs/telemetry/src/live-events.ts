@@ -69,8 +69,39 @@ export interface LiveAcknowledgement {
   latencyMs: number;
 }
 
+/** A device came online or went offline (its retained status, or its last will sent by the broker). */
+export interface LiveDeviceConnection {
+  deviceId: string;
+  online: boolean;
+  /** When the state began: the device's own time when it gave one, else when Lookout received it. */
+  atMs: number;
+}
+
+/** One supplier's live figures in a `kpis` frame (a supplier's socket gets only its own). */
+export interface LiveSupplierKpi {
+  /** Null: devices with no supplier (no model), seen by managers only. */
+  supplierId: string | null;
+  /** Devices that reported a fix in the last hour or a connection state. */
+  devices: number;
+  /** Devices whose last fix reached the server within the last 30 s. */
+  reporting: number;
+  /** Devices whose last status (retained status / last will) says online, and offline. */
+  online: number;
+  offline: number;
+  /** Fixes received in the last 60 s, over all the supplier's devices. */
+  fixesLastMinute: number;
+  /** Lookout's alerts in the last hour, by kind. */
+  alertsLastHour: { breach: number; crossing: number; approaching: number; lost: number };
+}
+
+/** Every few seconds, per room: the live KPIs of the devices that room may see, per supplier. */
+export interface LiveKpiFrame {
+  atMs: number;
+  suppliers: LiveSupplierKpi[];
+}
+
 export interface ServerToClientEvents {
-  /** Every stored fix, one event each (tests and simple clients). */
+  /** Every stored fix, one event each: only for sockets that ask at the handshake (`auth.fixEvents: true`). */
   fix: (fix: LiveFix) => void;
   /**
    * Batched positions for the dashboard: one frame per interval (about 100 ms), holding at most the latest
@@ -80,6 +111,10 @@ export interface ServerToClientEvents {
   acknowledgement: (acknowledgement: LiveAcknowledgement) => void;
   breach: (breach: LiveBreach) => void;
   detection: (detection: LiveDetection) => void;
+  /** Immediately, when a device's connection state changes. */
+  deviceStatus: (status: LiveDeviceConnection) => void;
+  /** Every KPI frame interval (5 s), to each watched room. */
+  kpis: (frame: LiveKpiFrame) => void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- clients send nothing yet.

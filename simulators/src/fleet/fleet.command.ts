@@ -17,6 +17,7 @@ import {
   UsageError,
   type CommandIo,
 } from '../command.js';
+import { connectLeanPublisher, leanPublisherSupports } from '../broker/lean.publisher.js';
 import { createProgressBar } from '../progress/progress-bar.js';
 import { DEFAULT_BROKER_URL, parseBrokerUrl, parseNumber, parseQos } from '../replay/replay.command.js';
 import { FleetPlan } from './fleet.model.js';
@@ -42,6 +43,8 @@ Options:
   --username <u>           MQTT username
   --password <p>           MQTT password
   --connect-timeout-ms <ms>  give up connecting after this long (default ${DEFAULT_CONNECT_TIMEOUT_MS})
+  --mqttjs                 publish with MQTT.js instead of the lean publisher (which batches each
+                           turn's messages in one write; used for mqtt:// at QoS 0 and 1)
   -h, --help               show this help
 
 Against the embedded broker every device needs its own credential; use an external broker (Mosquitto)
@@ -62,6 +65,8 @@ export interface FleetCommandOptions {
   username?: string;
   password?: string;
   connectTimeoutMs: number;
+  /** Publish with MQTT.js even where the lean publisher could. */
+  mqttjs: boolean;
 }
 
 export function parseFleetArgs(args: readonly string[]): FleetCommandOptions | 'help' {
@@ -83,6 +88,7 @@ export function parseFleetArgs(args: readonly string[]): FleetCommandOptions | '
         'max-in-flight': { type: 'string', default: '5000' },
         'id-prefix': { type: 'string', default: 'fleet-' },
         out: { type: 'string' },
+        mqttjs: { type: 'boolean', default: false },
         ...CONNECTION_OPTIONS,
       },
     });
@@ -112,6 +118,7 @@ export function parseFleetArgs(args: readonly string[]): FleetCommandOptions | '
       min: 1,
       integer: true,
     }),
+    mqttjs: values.mqttjs,
   };
   if (values.out !== undefined) options.outPath = values.out;
   if (values.username !== undefined) options.username = values.username;
@@ -142,10 +149,12 @@ export function formatFleetSummary(summary: FleetRunSummary): string {
 export async function connectPublishers(
   count: number,
   options: Parameters<typeof connectMqttPublisher>[0],
+  lean = false,
 ): Promise<FixPublisher[]> {
+  const connect = lean ? connectLeanPublisher : connectMqttPublisher;
   const publishers: FixPublisher[] = [];
   try {
-    for (let i = 0; i < count; i++) publishers.push(await connectMqttPublisher(options));
+    for (let i = 0; i < count; i++) publishers.push(await connect(options));
     return publishers;
   } catch (error) {
     await Promise.all(publishers.map((publisher) => publisher.close()));
@@ -169,11 +178,15 @@ export async function runFleetCommand(args: readonly string[], io: CommandIo): P
         `(${options.devices * options.rateHz} fixes/s) to ${options.brokerUrl} over ${options.connections} connections, ` +
         `${codec.name}, QoS ${options.qos}, seed ${options.seed}`,
     );
-    const publishers = await connectPublishers(options.connections, {
-      brokerUrl: options.brokerUrl,
-      connectTimeoutMs: options.connectTimeoutMs,
-      ...(options.username !== undefined ? { username: options.username, password: options.password } : {}),
-    });
+    const publishers = await connectPublishers(
+      options.connections,
+      {
+        brokerUrl: options.brokerUrl,
+        connectTimeoutMs: options.connectTimeoutMs,
+        ...(options.username !== undefined ? { username: options.username, password: options.password } : {}),
+      },
+      !options.mqttjs && leanPublisherSupports(options.brokerUrl, options.qos),
+    );
     const total = Math.round(options.devices * options.rateHz * options.durationS);
     const bar = createProgressBar(io.progress, 'fleet', total);
     let summary: FleetRunSummary;

@@ -89,6 +89,17 @@ export class FleetPlan {
     }
   }
 
+  /** The corridors' centrelines as [lon, lat] positions, one vertex every 50 m (to lay zones along them). */
+  centrelines(): [number, number][][] {
+    const { frame } = this;
+    return Array.from(this.corridorStart, (base, c) =>
+      Array.from({ length: this.corridorVertices[c]! }, (_, v): [number, number] => [
+        frame.origin.lon + this.vx[base + v]! / frame.metresPerDegLon,
+        frame.origin.lat + this.vy[base + v]! / frame.metresPerDegLat,
+      ]),
+    );
+  }
+
   /**
    * Position of device `i` at `elapsedS` since the start, written to `this.position` (and returned).
    * Walks back and forth between the corridor's ends.

@@ -36,6 +36,37 @@ describe('fleet', () => {
     });
   });
 
+  it('gives its corridor centrelines, along which every worker walks 3 to 6 m to one side', () => {
+    const plan = new FleetPlan({ devices: 50, seed: 9 });
+    const frame = new LocalFrame({ lon: -1.5, lat: 52.9 });
+    const lines = plan.centrelines().map((line) => line.map(([lon, lat]) => frame.toXY(lon, lat)));
+    expect(lines).toHaveLength(4);
+    for (const line of lines) {
+      expect(line).toHaveLength(61); // 3 km, a vertex every 50 m
+      for (let v = 1; v < line.length; v++) {
+        expect(Math.hypot(line[v]!.x - line[v - 1]!.x, line[v]!.y - line[v - 1]!.y)).toBeCloseTo(50, 3);
+      }
+    }
+    const distanceToLines = (x: number, y: number) =>
+      Math.min(
+        ...lines.flatMap((line) =>
+          line.slice(1).map((b, v) => {
+            const a = line[v]!;
+            const [dx, dy] = [b.x - a.x, b.y - a.y];
+            const t = Math.max(0, Math.min(1, ((x - a.x) * dx + (y - a.y) * dy) / (dx * dx + dy * dy)));
+            return Math.hypot(x - a.x - t * dx, y - a.y - t * dy);
+          }),
+        ),
+      );
+    for (let i = 0; i < 50; i++) {
+      const { lon, lat } = plan.positionAt(i, 100);
+      const { x, y } = frame.toXY(lon, lat);
+      const d = distanceToLines(x, y);
+      expect(d).toBeGreaterThan(2.5);
+      expect(d).toBeLessThan(6.1);
+    }
+  });
+
   it('publishes devices × rate × duration fixes on a flat schedule, one topic per device', async () => {
     const publishers = [new RecordingPublisher(), new RecordingPublisher()];
     const summary = await runFleet({

@@ -86,6 +86,18 @@ export interface GroundTruth {
   wearableAlerts: WearableRecord[];
   /** Per device with a wearable: breach episodes it decided and how many it missed by its miss rate. */
   wearableEpisodes: { deviceId: string; model: string; episodes: number; missed: number }[];
+  /** Battery readings of wearables whose model has a battery, as published and as the true charge. */
+  batteryReadings: BatteryRecord[];
+}
+
+export interface BatteryRecord {
+  deviceId: string;
+  eventTimeMs: number;
+  publishAtMs: number;
+  /** As reported (rounded to the gauge's step, with its noise). */
+  batteryPct: number;
+  /** The model's noise-free charge at that time. */
+  trueChargePct: number;
 }
 
 export interface CompiledDevice {
@@ -97,7 +109,10 @@ export interface CompiledDevice {
   publishedFixes: number;
   /** Messages including duplicates. */
   fixMessages: number;
+  /** The wearable's alert events (`alert-raised` / `alert-cleared`). */
   events: number;
+  /** The wearable's `battery` events. */
+  batteryReports: number;
 }
 
 export interface CompiledScenario {
@@ -225,6 +240,12 @@ export function resolveWearableModel(wearable: ScenarioDevice['wearable']): Wear
   return typeof wearable === 'string' ? wearableModelByName(wearable) : wearable;
 }
 
+/** The device's wearable model with the device's own battery, when it has one, in place of the model's. */
+export function deviceWearableModel(device: ScenarioDevice): WearableModel | undefined {
+  const model = resolveWearableModel(device.wearable);
+  return model && device.battery ? { ...model, battery: device.battery } : model;
+}
+
 /** Sort key: time, then held-back bursts (newest first), then normal order, then device events. */
 interface Ordered {
   publication: Publication;
@@ -271,6 +292,7 @@ export function compileScenario(scenario: Scenario, options: CompileOptions): Co
     dropped: [],
     wearableAlerts: [],
     wearableEpisodes: [],
+    batteryReadings: [],
   };
   const fixTrueTimes = new Map<string, number[]>();
   const rawCrossings: Omit<TrueCrossing, 'fixesDuring'>[] = [];
@@ -281,7 +303,7 @@ export function compileScenario(scenario: Scenario, options: CompileOptions): Co
     const random = root.fork(`device/${device.id}`);
     const noiseRandom = random.fork('noise');
     const deliveryRandom = random.fork('delivery');
-    const model = resolveWearableModel(device.wearable);
+    const model = deviceWearableModel(device);
     const wearable = model
       ? new VirtualWearable({ deviceId, model, zones, frame, random: random.fork('wearable') })
       : undefined;
@@ -307,6 +329,7 @@ export function compileScenario(scenario: Scenario, options: CompileOptions): Co
       publishedFixes: 0,
       fixMessages: 0,
       events: 0,
+      batteryReports: 0,
     };
 
     for (let sequence = 0; ; sequence++) {
@@ -366,7 +389,8 @@ export function compileScenario(scenario: Scenario, options: CompileOptions): Co
       }
 
       // The wearable decides on what it computed, in the order it computed it, whatever the network did.
-      for (const alert of wearable?.observe({ ...fix, atMs: trueTimeMs }) ?? []) {
+      const observed = { ...fix, atMs: trueTimeMs };
+      for (const alert of wearable?.observe(observed) ?? []) {
         ordered.push({
           publication: { atMs: alert.publishAtMs, deviceId, kind: 'event', event: alert.event },
           priority: 2,
@@ -381,6 +405,22 @@ export function compileScenario(scenario: Scenario, options: CompileOptions): Co
           publishAtMs: alert.publishAtMs,
           zoneRef: alert.event.zoneRef ?? null,
           cause: alert.cause,
+        });
+      }
+      const battery = wearable?.reportBattery(observed);
+      if (battery) {
+        ordered.push({
+          publication: { atMs: battery.publishAtMs, deviceId, kind: 'event', event: battery.event },
+          priority: 2,
+          order: order++,
+        });
+        summary.batteryReports += 1;
+        groundTruth.batteryReadings.push({
+          deviceId,
+          eventTimeMs: battery.event.eventTimeMs,
+          publishAtMs: battery.publishAtMs,
+          batteryPct: battery.event.batteryPct,
+          trueChargePct: battery.trueChargePct,
         });
       }
     }
@@ -474,5 +514,12 @@ export function groundTruthDocument(truth: GroundTruth) {
       cause: a.cause,
     })),
     wearableEpisodes: truth.wearableEpisodes,
+    batteryReadings: truth.batteryReadings.map((b) => ({
+      deviceId: b.deviceId,
+      eventTime: iso(b.eventTimeMs),
+      publishTime: iso(b.publishAtMs),
+      batteryPct: b.batteryPct,
+      trueChargePct: Math.round(b.trueChargePct * 1000) / 1000,
+    })),
   };
 }

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { WEARABLE_MODELS, wearableModelSchema } from '../../../devices/src/behaviour/index.js';
+import {
+  batteryModelSchema,
+  WEARABLE_MODELS,
+  wearableModelSchema,
+} from '../../../devices/src/behaviour/index.js';
 import { deviceIdSchema } from '../../../libs/telemetry/src/index.js';
 import { ENVIRONMENT_CLASSES } from '../noise/noise.model.js';
 
@@ -120,6 +124,11 @@ const deviceSchema = z
       .default({ outOfOrder: [], duplicates: [] }),
     /** A virtual wearable publishing its own alerts: a model name from devices/ or an inline model. */
     wearable: z.union([z.string(), wearableModelSchema]).optional(),
+    /**
+     * This unit's battery, reported by its wearable as `battery` events: replaces the model's own battery,
+     * so a named model can be given one and units of one model can start at different charges.
+     */
+    battery: batteryModelSchema.optional(),
   })
   .strict();
 
@@ -203,6 +212,14 @@ export const scenarioSchema = z
           code: 'custom',
           path: ['devices', index, 'wearable'],
           message: `unknown wearable model "${device.wearable}"; known models: ${Object.keys(WEARABLE_MODELS).join(', ')}`,
+        });
+      }
+      if (device.battery && device.wearable === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['devices', index, 'battery'],
+          message:
+            'a battery needs a wearable: the virtual wearable is what reports it (e.g. wearable: reference)',
         });
       }
       const lastS = device.stopS ?? scenario.durationS;

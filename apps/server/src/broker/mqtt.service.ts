@@ -16,7 +16,12 @@ export type QoS = 0 | 1 | 2;
  * Handles one message. The next message is read once the returned promise settles (keep it short: that
  * is the backpressure); the PUBACK waits for `durable` when one is returned, else for the promise itself.
  */
-export type MessageHandler = (topic: string, payload: Buffer) => Promise<void | { durable: Promise<void> }>;
+export type MessageHandler = (
+  topic: string,
+  payload: Buffer,
+  /** `retain`: the broker's retained message for the topic, delivered because we subscribed. */
+  meta: { retain: boolean },
+) => Promise<void | { durable: Promise<void> }>;
 
 /**
  * MQTT 5: at most this many unacknowledged QoS 1 messages in flight to us [MQTT-3.3.4-7]. PUBACKs wait for the
@@ -80,8 +85,12 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
       clientId: this.config.mqtt.clientId,
       clean: false,
       protocolVersion,
+      // Without an explicit Receive Maximum, Mosquitto sends at most 20 unacknowledged messages (its
+      // max_inflight_messages): with PUBACKs held until the batch commits, that would cap ingest.
       properties:
-        protocolVersion === 5 ? { sessionExpiryInterval: this.config.mqtt.sessionExpiryS } : undefined,
+        protocolVersion === 5
+          ? { sessionExpiryInterval: this.config.mqtt.sessionExpiryS, receiveMaximum: RECEIVE_MAXIMUM }
+          : undefined,
       username: this.config.mqtt.username,
       password: this.config.mqtt.password,
       reconnectPeriod: 1000,
@@ -97,7 +106,7 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
       const hold = (durable: Promise<void>) => {
         if (packet.qos > 0 && packet.messageId !== undefined) acks.hold(packet.messageId, durable);
       };
-      handler(packet.topic, payload).then(
+      handler(packet.topic, payload, { retain: packet.retain }).then(
         (result) => {
           if (result) {
             // Observed here whatever the QoS, so a message that is never durable cannot crash the process.

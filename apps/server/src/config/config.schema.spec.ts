@@ -16,7 +16,7 @@ describe('loadConfig', () => {
         username: undefined,
         password: undefined,
       },
-      http: { host: '127.0.0.1', port: 3000 },
+      http: { host: '127.0.0.1', port: 3000, groundTruthMaxBodyMb: 64 },
       dataDir: path.resolve('.data'),
       embeddedPostgresPort: 0,
       logLevel: 'log',

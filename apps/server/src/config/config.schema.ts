@@ -71,6 +71,13 @@ export const environmentSchema = z.object({
   MQTT_SHARED_GROUP: topicLevel('MQTT_SHARED_GROUP').optional(),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: port('HTTP_PORT', 3000),
+  GROUND_TRUTH_MAX_BODY_MB: z
+    .string()
+    .default('64')
+    .refine((value) => /^[1-9]\d*$/.test(value) && Number(value) <= 1024, {
+      message: 'GROUND_TRUTH_MAX_BODY_MB must be a whole number of megabytes, 1-1024',
+    })
+    .transform(Number),
   MQTT_HOST: z.string().min(1).default('127.0.0.1'),
   MQTT_PORT: port('MQTT_PORT', 1883),
   DATA_DIR: z.string().min(1).default('.data'),
@@ -129,7 +136,12 @@ export interface LookoutConfig {
     username?: string;
     password?: string;
   };
-  http: { host: string; port: number };
+  http: {
+    host: string;
+    port: number;
+    /** The ground-truth import's own body limit (a run's true positions outgrow the 1 MB JSON limit). */
+    groundTruthMaxBodyMb: number;
+  };
   dataDir: string;
   /** 0 picks a free port at each start. */
   embeddedPostgresPort: number;
@@ -184,7 +196,7 @@ export function loadConfig(env: Record<string, string | undefined>): LookoutConf
       username: e.MQTT_USERNAME,
       password: e.MQTT_PASSWORD,
     },
-    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, groundTruthMaxBodyMb: e.GROUND_TRUTH_MAX_BODY_MB },
     dataDir: path.resolve(e.DATA_DIR),
     embeddedPostgresPort: e.EMBEDDED_PG_PORT,
     logLevel: e.LOG_LEVEL,

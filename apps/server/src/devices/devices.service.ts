@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import argon2 from 'argon2';
-import type { DataSource } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 import { z } from 'zod';
 import { DEFAULT_CODEC } from '../../../../devices/src/index.js';
 import { deviceIdSchema } from '../../../../libs/telemetry/src/index.js';
@@ -29,12 +29,17 @@ import type {
 type Out<T extends z.ZodType> = z.output<T>;
 
 /**
- * How long ingest trusts its copy of a device row before reading it again. Changes made through this
- * server drop the entry at once; the TTL bounds how stale another server process's copy can be. An unknown
- * device is re-read sooner, so a device registered elsewhere is accepted within seconds.
+ * Ingest's device directory: every device is loaded at start, in one query, so no message waits for a
+ * lookup (one query per new device would hold up the whole stream after a restart: messages are handled one
+ * at a time). Changes made through this server drop the entry at once. After CACHE_TTL_MS an entry is
+ * re-read in the background, in batches, while the copy in hand keeps serving: the TTL bounds how stale
+ * another server process's change can be. An unknown device is looked up when it publishes, and that answer
+ * is kept only briefly, so a device registered elsewhere is accepted within seconds.
  */
 const CACHE_TTL_MS = 60_000;
 const UNKNOWN_DEVICE_TTL_MS = 5_000;
+/** Expired entries asked for within this window are re-read together. */
+const REFRESH_BATCH_MS = 50;
 
 /** The fields of `config` that differ from the accepted configuration (empty: no drift, or nothing accepted yet). */
 export function configDrift(config: DeviceConfiguration, accepted: DeviceConfiguration | null): string[] {
@@ -50,13 +55,34 @@ const registrationSchema = z.object({
   groups: z.array(z.string().min(1).max(64)).max(32).default([]),
 });
 
+interface CachedDevice {
+  device: DeviceEntity | null;
+  expiresAtMs: number;
+}
+
 @Injectable()
-export class DevicesService {
-  private readonly cache = new Map<string, { device: DeviceEntity | null; expiresAtMs: number }>();
+export class DevicesService implements OnModuleInit {
+  private readonly logger = new Logger(DevicesService.name);
+  private readonly cache = new Map<string, CachedDevice>();
+  private readonly toRefresh = new Set<string>();
+  private refreshTimer?: NodeJS.Timeout;
   /** A model never changes supplier, so this needs no expiry. */
   private readonly modelSuppliers = new Map<string, string | null>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Loads the device directory before ingest subscribes (module init precedes the MQTT connection). */
+  async onModuleInit(): Promise<void> {
+    await this.loadDirectory();
+  }
+
+  /** Reads every device into the directory (at start; a bulk registration outside this service may call it). */
+  async loadDirectory(): Promise<void> {
+    const devices = await this.devices.find();
+    const expiresAtMs = Date.now() + CACHE_TTL_MS;
+    for (const device of devices) this.cache.set(device.id, { device, expiresAtMs });
+    this.logger.log(`device directory loaded: ${devices.length} device(s)`);
+  }
 
   private get devices() {
     return this.dataSource.getRepository(DeviceEntity);
@@ -216,8 +242,9 @@ export class DevicesService {
   async upsert(input: z.input<typeof registrationSchema>): Promise<DeviceEntity> {
     const device = this.devices.create(registrationSchema.parse(input));
     await this.devices.upsert(device, ['id']);
-    this.cache.delete(device.id);
-    return this.devices.findOneByOrFail({ id: device.id });
+    const stored = await this.devices.findOneByOrFail({ id: device.id });
+    this.remember(stored.id, stored);
+    return stored;
   }
 
   /** The supplier organisation owning a device (through its model), or null; cached like `find`. */
@@ -232,13 +259,55 @@ export class DevicesService {
     return supplierId;
   }
 
-  /** The device, or null when it is not registered; cached briefly because ingest asks for every message. */
+  /**
+   * The device from the directory without waiting, or undefined when it must be looked up (`find`). An
+   * expired entry still answers, and is re-read in the background.
+   */
+  cached(id: string): DeviceEntity | null | undefined {
+    const entry = this.cache.get(id);
+    if (!entry) return undefined;
+    if (entry.expiresAtMs > Date.now()) return entry.device;
+    if (!entry.device) return undefined;
+    this.refreshLater(id);
+    return entry.device;
+  }
+
+  /** The device, or null when it is not registered (ingest asks for every message: see CACHE_TTL_MS). */
   async find(id: string): Promise<DeviceEntity | null> {
-    const now = Date.now();
-    const cached = this.cache.get(id);
-    if (cached && cached.expiresAtMs > now) return cached.device;
+    const cached = this.cached(id);
+    if (cached !== undefined) return cached;
     const device = await this.devices.findOneBy({ id });
-    this.cache.set(id, { device, expiresAtMs: now + (device ? CACHE_TTL_MS : UNKNOWN_DEVICE_TTL_MS) });
+    this.remember(id, device);
     return device;
+  }
+
+  private remember(id: string, device: DeviceEntity | null): void {
+    this.cache.set(id, { device, expiresAtMs: Date.now() + (device ? CACHE_TTL_MS : UNKNOWN_DEVICE_TTL_MS) });
+  }
+
+  private refreshLater(id: string): void {
+    this.toRefresh.add(id);
+    this.refreshTimer ??= setTimeout(() => void this.refresh(), REFRESH_BATCH_MS).unref();
+  }
+
+  private async refresh(): Promise<void> {
+    const ids = [...this.toRefresh];
+    this.toRefresh.clear();
+    // An entry dropped or replaced meanwhile (a change through this server) is newer than what we read.
+    const before = new Map(ids.map((id) => [id, this.cache.get(id)]));
+    try {
+      const rows = await this.devices.findBy({ id: In(ids) });
+      const found = new Map(rows.map((device) => [device.id, device]));
+      for (const id of ids) {
+        if (this.cache.get(id) === before.get(id)) this.remember(id, found.get(id) ?? null);
+      }
+    } catch (error) {
+      // The copies in hand keep serving; they are asked for again on the next message.
+      this.logger.warn(`could not re-read ${ids.length} device(s): ${(error as Error).message}`);
+    } finally {
+      this.refreshTimer = undefined;
+      if (this.toRefresh.size > 0)
+        this.refreshTimer = setTimeout(() => void this.refresh(), REFRESH_BATCH_MS);
+    }
   }
 }

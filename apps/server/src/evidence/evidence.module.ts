@@ -27,6 +27,6 @@ import { EvidenceService } from './evidence.service.js';
     AttachmentsService,
     AssessmentsService,
   ],
-  exports: [EvidenceService, OwnerScope, AttachmentsService, TrlRegistry],
+  exports: [EvidenceService, EvidenceRepository, OwnerScope, AttachmentsService, TrlRegistry],
 })
 export class EvidenceModule {}

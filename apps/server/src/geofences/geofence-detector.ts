@@ -52,8 +52,12 @@ function liveFix(fix: FixSnapshot, receivedAtMs: number): LiveFix {
   };
 }
 
-/** A detection event as stored and shown: flat, serialisable, with an id to acknowledge it by. */
-export function summarise(event: DetectionEvent, detectedAtMs: number): LiveDetection {
+/**
+ * A detection event as stored and shown: flat, serialisable, with an id to acknowledge it by. `receivedAtMs`
+ * is when the fix that caused it arrived (the fix's own); for events without one (silence, a zone or window
+ * change) the fix shown is the device's last, dated with the detection time.
+ */
+export function summarise(event: DetectionEvent, detectedAtMs: number, receivedAtMs?: number): LiveDetection {
   const atMs = event.type === 'fix-flagged' ? event.fix.fixTimeMs : event.atMs;
   const base = { id: randomUUID(), deviceId: event.deviceId, atMs, detectedAtMs };
   switch (event.type) {
@@ -69,7 +73,7 @@ export function summarise(event: DetectionEvent, detectedAtMs: number): LiveDete
         cause: event.cause,
         rule: evidence?.rule ?? null,
         zone: evidence?.decidingZone ?? null,
-        fix: fix ? liveFix(fix, detectedAtMs) : null,
+        fix: fix ? liveFix(fix, event.cause === 'fix' ? (receivedAtMs ?? detectedAtMs) : detectedAtMs) : null,
         breachMarginM: evidence?.breachMarginM ?? null,
         chainageM: evidence?.chainageM ?? null,
       };
@@ -84,7 +88,7 @@ export function summarise(event: DetectionEvent, detectedAtMs: number): LiveDete
         cause: 'fix',
         rule: event.rule,
         zone: event.zone,
-        fix: liveFix(event.to, detectedAtMs),
+        fix: liveFix(event.to, receivedAtMs ?? detectedAtMs),
         breachMarginM: null,
         chainageM: null,
       };
@@ -98,7 +102,7 @@ export function summarise(event: DetectionEvent, detectedAtMs: number): LiveDete
         cause: event.reason,
         rule: null,
         zone: null,
-        fix: liveFix(event.fix, detectedAtMs),
+        fix: liveFix(event.fix, receivedAtMs ?? detectedAtMs),
         breachMarginM: null,
         chainageM: null,
       };
@@ -180,17 +184,17 @@ export class GeofenceDetector implements BreachCheck, OnApplicationBootstrap, On
       groups: device.groups,
       receivedAtMs: fix.receivedAtMs,
     });
-    const detections = this.publish(events);
+    const detections = this.publish(events, fix.receivedAtMs);
     return {
       accepted: !events.some((event) => event.type === 'fix-flagged'),
       breaches: detections.flatMap((detection) => asBreach(detection) ?? []),
     };
   }
 
-  private publish(events: readonly DetectionEvent[]): LiveDetection[] {
+  private publish(events: readonly DetectionEvent[], receivedAtMs?: number): LiveDetection[] {
     if (events.length === 0) return [];
     const now = Date.now();
-    const detections = events.map((event) => summarise(event, now));
+    const detections = events.map((event) => summarise(event, now, receivedAtMs));
     for (const [i, detection] of detections.entries()) {
       this.bus.emit('detection.raised', { detection, event: events[i]! });
     }

@@ -30,7 +30,9 @@ export type WriteBatch = (fixes: CanonicalFix[]) => Promise<CanonicalFix[]>;
  * batch fails, its messages are written one by one so one bad message cannot sink the others.
  */
 export class FixBatchWriter {
+  /** Pending messages; `head` is the first not yet taken (no O(n) `shift` on a queue of thousands). */
   private queue: Pending[] = [];
+  private head = 0;
   private queuedFixes = 0;
   private timer?: NodeJS.Timeout;
   private writing?: Promise<void>;
@@ -61,19 +63,23 @@ export class FixBatchWriter {
 
   /** Writes everything queued; resolves when the queue is empty. */
   async flush(): Promise<void> {
-    while (this.queue.length > 0 || this.writing) {
+    while (this.waiting > 0 || this.writing) {
       this.kick();
       await this.writing;
     }
   }
 
+  private get waiting(): number {
+    return this.queue.length - this.head;
+  }
+
   private kick(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.writing || this.queue.length === 0) return;
+    if (this.writing || this.waiting === 0) return;
     this.writing = this.writeNext().finally(() => {
       this.writing = undefined;
-      if (this.queue.length > 0) {
+      if (this.waiting > 0) {
         if (this.queuedFixes >= this.options.maxBatchFixes) this.kick();
         else this.timer ??= setTimeout(() => this.kick(), this.options.maxDelayMs);
       }
@@ -84,16 +90,30 @@ export class FixBatchWriter {
     const batch: Pending[] = [];
     let size = 0;
     while (
-      this.queue.length > 0 &&
-      (batch.length === 0 || size + this.queue[0]!.fixes.length <= this.options.maxBatchFixes)
+      this.waiting > 0 &&
+      (batch.length === 0 || size + this.queue[this.head]!.fixes.length <= this.options.maxBatchFixes)
     ) {
-      const next = this.queue.shift()!;
+      const next = this.queue[this.head++]!;
       batch.push(next);
       size += next.fixes.length;
     }
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
     try {
-      const stored = new Set(await this.write(batch.flatMap((pending) => pending.fixes)));
-      for (const pending of batch) pending.resolve(pending.fixes.filter((fix) => stored.has(fix)));
+      const stored = new Set(
+        await this.write(batch.length === 1 ? batch[0]!.fixes : batch.flatMap((pending) => pending.fixes)),
+      );
+      for (const pending of batch) {
+        const fixes = pending.fixes;
+        pending.resolve(
+          fixes.length === 1 && stored.has(fixes[0]!) ? fixes : fixes.filter((fix) => stored.has(fix)),
+        );
+      }
     } catch {
       // Isolate the culprit: each message on its own, so the good ones are kept.
       for (const pending of batch) await this.write(pending.fixes).then(pending.resolve, pending.reject);

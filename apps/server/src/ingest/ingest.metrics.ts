@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { LiveDetection } from '../../../../libs/telemetry/src/index.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Why a message or item was refused: a bounded label set for the `reason` of the rejected counter. */
@@ -57,6 +58,13 @@ export class IngestMetrics {
     registers: [this.registry],
   });
 
+  private readonly emitSeconds = new Histogram({
+    name: 'lookout_detection_emit_latency_seconds',
+    help: 'from receipt of a fix to the detection it caused leaving the live gateway',
+    buckets: LATENCY_BUCKETS_S,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'lookout_' });
   }
@@ -65,9 +73,14 @@ export class IngestMetrics {
     return new Counter({ name, help, labelNames, registers: [this.registry] });
   }
 
+  /** Labelled children, looked up once per kind: ingest counts every message. */
+  private readonly messagesByKind = new Map<string, { inc(): void }>();
+
   messageReceived(kind: string): void {
     this.totals.messages++;
-    this.messages.inc({ kind });
+    let counter = this.messagesByKind.get(kind);
+    if (!counter) this.messagesByKind.set(kind, (counter = this.messages.labels(kind)));
+    counter.inc();
     this.inFlight.inc();
   }
 
@@ -100,6 +113,13 @@ export class IngestMetrics {
 
   detected(receivedAtMs: number): void {
     this.detectionSeconds.observe((Date.now() - receivedAtMs) / 1000);
+  }
+
+  /** A detection went out on the live gateway; timed from its fix's receipt when a fix caused it. */
+  detectionEmitted(detection: LiveDetection): void {
+    const causedByFix = detection.type !== 'status' || detection.cause === 'fix';
+    if (causedByFix && detection.fix)
+      this.emitSeconds.observe((Date.now() - detection.fix.receivedAtMs) / 1000);
   }
 
   storeRetried(): void {

@@ -9,6 +9,8 @@ import {
 import { codecByName, decodeDeviceEvents, UnknownCodecError } from '../../../../devices/src/index.js';
 import {
   allDevicesFilter,
+  MAX_FUTURE_SKEW_MS,
+  parseDeviceStatus,
   parseDeviceTopic,
   type CanonicalDeviceEvent,
   type CanonicalFix,
@@ -21,6 +23,7 @@ import { BREACH_CHECK, type BreachCheck, type DeviceScope } from '../geofences/b
 import { DevicesService } from '../devices/devices.service.js';
 import { DeadLetterRepository, type DeadLetter } from './dead-letter.repository.js';
 import { DeviceEventRepository } from './device-event.repository.js';
+import { DeviceStatusRepository } from './device-status.repository.js';
 import { FixBatchWriter } from './fix-batch.writer.js';
 import { FixRepository } from './fix.repository.js';
 import { IngestMetrics, type RejectReason } from './ingest.metrics.js';
@@ -74,6 +77,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown, O
     private readonly fixes: FixRepository,
     private readonly deadLetters: DeadLetterRepository,
     private readonly deviceEvents: DeviceEventRepository,
+    private readonly statuses: DeviceStatusRepository,
     private readonly metrics: IngestMetrics,
     private readonly bus: EventBus,
     @Inject(BREACH_CHECK) private readonly breachCheck: BreachCheck,
@@ -82,9 +86,12 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown, O
   }
 
   onModuleInit(): void {
-    this.mqtt.setMessageHandler((topic, payload) => this.handleMessage(topic, payload));
+    this.mqtt.setMessageHandler((topic, payload, { retain }) =>
+      this.handleMessage(topic, payload, Date.now(), retain),
+    );
     this.mqtt.addSubscription(allDevicesFilter('fix'), 1);
     this.mqtt.addSubscription(allDevicesFilter('event'), 1);
+    this.mqtt.addSubscription(allDevicesFilter('status'), 1);
   }
 
   /** Commit what is queued while the database is reachable; then stop retrying. */
@@ -103,10 +110,11 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown, O
     topic: string,
     payload: Buffer,
     receivedAtMs = Date.now(),
+    retained = false,
   ): Promise<{ durable: Promise<void> }> {
     this.metrics.messageReceived(parseDeviceTopic(topic)?.kind ?? 'other');
     try {
-      const { durable } = await this.ingest(topic, payload, receivedAtMs);
+      const { durable } = await this.ingest(topic, payload, receivedAtMs, retained);
       return { durable: durable.finally(() => this.metrics.messageDone()) };
     } catch (error) {
       this.metrics.messageDone();
@@ -125,12 +133,13 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown, O
     topic: string,
     payload: Buffer,
     receivedAtMs: number,
+    retained: boolean,
   ): Promise<{ durable: Promise<void> }> {
     const done = { durable: Promise.resolve() };
     const parsed = parseDeviceTopic(topic);
-    if (!parsed || (parsed.kind !== 'fix' && parsed.kind !== 'event')) {
+    if (!parsed || (parsed.kind !== 'fix' && parsed.kind !== 'event' && parsed.kind !== 'status')) {
       await this.reject('topic', [
-        { receivedAtMs, topic, itemIndex: -1, reason: 'not a fix or event topic', payload },
+        { receivedAtMs, topic, itemIndex: -1, reason: 'not a fix, event or status topic', payload },
       ]);
       return done;
     }
@@ -149,11 +158,23 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown, O
       ]);
       return done;
     }
-    const device = await this.withRetry(() => this.devices.find(deviceId));
+    // An empty status clears the device's retained one (MQTT's way to delete it): nothing to record. A
+    // retained status is the broker's replay of the past at subscribe time: one of a device no longer
+    // registered is skipped, not kept as a dead letter at every restart.
+    if (parsed.kind === 'status' && payload.length === 0) return done;
+    const device = this.devices.cached(deviceId) ?? (await this.withRetry(() => this.devices.find(deviceId)));
+    if (!device && parsed.kind === 'status' && retained) {
+      this.logger.debug(`skipped the retained status of unknown device ${deviceId}`);
+      return done;
+    }
     if (!device) {
       await this.reject('unknown-device', [
         letter(`unknown device "${deviceId}": register it before it publishes`),
       ]);
+      return done;
+    }
+    if (parsed.kind === 'status') {
+      await this.recordStatus(deviceId, payload, receivedAtMs, retained, letter);
       return done;
     }
     let decoded: DecodeResult;
@@ -210,6 +231,36 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown, O
       // A duplicate or an out-of-date fix changes nothing, and is not shown as the device's position.
       if (accepted) this.bus.emit('fix.stored', toLiveFix(fix));
       for (let i = 0; i < breaches.length; i++) this.metrics.breachRaised();
+    }
+  }
+
+  /** A device's connection state (its retained status or its last will): stored when it changed, shown live. */
+  private async recordStatus(
+    deviceId: string,
+    payload: Buffer,
+    receivedAtMs: number,
+    retained: boolean,
+    letter: (reason: string) => DeadLetter,
+  ): Promise<void> {
+    const parsed = parseDeviceStatus(payload);
+    if (!parsed.ok) return this.reject('invalid', [letter(parsed.reason)]);
+    const atMs = parsed.report.atMs ?? receivedAtMs;
+    if (atMs - receivedAtMs > MAX_FUTURE_SKEW_MS) {
+      return this.reject('invalid', [
+        letter(
+          `time is ${Math.round((atMs - receivedAtMs) / 1000)} s after the receive time; at most ${MAX_FUTURE_SKEW_MS / 1000} s is accepted`,
+        ),
+      ]);
+    }
+    const online = parsed.report.state === 'online';
+    try {
+      const changed = await this.withRetry(() =>
+        this.statuses.record({ deviceId, online, atMs, receivedAtMs, retained }),
+      );
+      if (changed) this.bus.emit('device.status', { deviceId, online, atMs });
+    } catch (error) {
+      if (!isPermanentDatabaseError(error)) throw error;
+      await this.reject('database', [letter(`the database refused the status: ${(error as Error).message}`)]);
     }
   }
 

@@ -29,6 +29,7 @@ const kpis = (sensitivity: number | null, falsePerHour = 0.5): KpiSummary => ({
       falseAlertsPerWorkerHour: 0,
       breachMarginP50M: 1,
       breachMarginMaxM: 2,
+      breachMarginsMeasured: 4,
     },
     device: {
       trueAlerts: 3,
@@ -36,6 +37,9 @@ const kpis = (sensitivity: number | null, falsePerHour = 0.5): KpiSummary => ({
       falseAlerts: 1,
       sensitivity: 0.75,
       falseAlertsPerWorkerHour: falsePerHour,
+      breachMarginP50M: 2.5,
+      breachMarginMaxM: 3.25,
+      breachMarginsMeasured: 3,
     },
     latency: {
       crossingToDeviceAlert: { p50S: 1.5, p95S: 2, maxS: 2.1 },
@@ -101,6 +105,34 @@ describe('evaluateCriterion', () => {
       link: '/trials/t/kpis/latency',
     });
     expect(evaluateCriterion({ ...latency, threshold: 1999 }, kpis(1), link).verdict).toBe('fail');
+  });
+
+  it("judges the device's distance past the boundary and check-point error, each with its own KPI link", () => {
+    const margin = criterion({
+      metric: 'device.breach_margin_max_m',
+      comparator: '<=',
+      threshold: 325,
+      unit: 'cm',
+    });
+    expect(evaluateCriterion(margin, kpis(1), link)).toMatchObject({
+      verdict: 'pass',
+      value: 325,
+      link: '/trials/t/kpis/detection',
+    });
+    expect(evaluateCriterion({ ...margin, threshold: 324 }, kpis(1), link).verdict).toBe('fail');
+    const checkPoint = criterion({
+      metric: 'checkpoint.error_p95_m',
+      comparator: '<=',
+      threshold: 2,
+      unit: 'm',
+    });
+    expect(evaluateCriterion(checkPoint, kpis(1), link)).toMatchObject({
+      verdict: 'no-data',
+      link: '/trials/t/kpis/check-points',
+    });
+    const withPoints = { ...kpis(1), checkPoints: { p95M: 2 } as KpiSummary['checkPoints'] };
+    expect(evaluateCriterion(checkPoint, withPoints, link)).toMatchObject({ verdict: 'pass', value: 2 });
+    expect(evaluateCriterion({ ...checkPoint, threshold: 1.99 }, withPoints, link).verdict).toBe('fail');
   });
 
   it('says why it cannot judge: unknown metric, unit mismatch, no data', () => {

@@ -7,7 +7,7 @@ type Dimension = 'ratio' | 'seconds' | 'metres' | 'count' | 'rate';
 interface MetricDefinition {
   dimension: Dimension;
   /** The KPI endpoint (under /trials/:trialId/kpis/) the figure comes from. */
-  source: 'positioning' | 'availability' | 'detection' | 'latency' | 'reliability';
+  source: 'positioning' | 'check-points' | 'availability' | 'detection' | 'latency' | 'reliability';
   description: string;
   value: (kpis: KpiSummary) => number | null | undefined;
 }
@@ -47,6 +47,36 @@ export const METRICS: Readonly<Record<string, MetricDefinition>> = {
     'circular error probable, 95%',
     (k) => k.positioning?.cep95M,
   ),
+  'checkpoint.error_median_m': m(
+    'metres',
+    'check-points',
+    'median horizontal error vs surveyed check points',
+    (k) => k.checkPoints?.medianM,
+  ),
+  'checkpoint.error_p95_m': m(
+    'metres',
+    'check-points',
+    '95th percentile horizontal error vs surveyed check points',
+    (k) => k.checkPoints?.p95M,
+  ),
+  'checkpoint.error_max_m': m(
+    'metres',
+    'check-points',
+    'largest horizontal error vs surveyed check points',
+    (k) => k.checkPoints?.maxM,
+  ),
+  'checkpoint.cep50_m': m(
+    'metres',
+    'check-points',
+    'circular error probable about surveyed check points, 50%',
+    (k) => k.checkPoints?.cep50M,
+  ),
+  'checkpoint.cep95_m': m(
+    'metres',
+    'check-points',
+    'circular error probable about surveyed check points, 95%',
+    (k) => k.checkPoints?.cep95M,
+  ),
   'availability.ratio': m(
     'ratio',
     'availability',
@@ -82,6 +112,12 @@ export const METRICS: Readonly<Record<string, MetricDefinition>> = {
     'detection',
     'Lookout breaches outside any true crossing per worker-hour',
     (k) => k.detection?.lookout.falseAlertsPerWorkerHour,
+  ),
+  'lookout.breach_margin_max_m': m(
+    'metres',
+    'detection',
+    'largest distance past the boundary at a Lookout detection',
+    (k) => k.detection?.lookout.breachMarginMaxM,
   ),
   'lookout.latency_p50_s': m(
     'seconds',
@@ -130,6 +166,18 @@ export const METRICS: Readonly<Record<string, MetricDefinition>> = {
     'detection',
     'device alerts outside any true crossing per worker-hour',
     (k) => k.detection?.device.falseAlertsPerWorkerHour,
+  ),
+  'device.breach_margin_p50_m': m(
+    'metres',
+    'detection',
+    'median distance past the boundary when the device alerted',
+    (k) => k.detection?.device.breachMarginP50M,
+  ),
+  'device.breach_margin_max_m': m(
+    'metres',
+    'detection',
+    'largest distance past the boundary when the device alerted',
+    (k) => k.detection?.device.breachMarginMaxM,
   ),
   'device.alert_latency_p50_s': m(
     'seconds',

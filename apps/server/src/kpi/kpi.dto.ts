@@ -53,60 +53,96 @@ export type KpiReportQuery = z.output<typeof reportQuerySchema>;
 
 const isoTime = z.iso.datetime({ offset: true });
 
-/** The simulators' ground-truth file (`groundTruthDocument`), plus the trial (and session) it belongs to. */
-export const groundTruthInputSchema = z.object({
+/** One true crossing of the ground-truth file. */
+export const groundTruthCrossingSchema = z
+  .object({
+    deviceId: z.string().min(1).max(64),
+    zoneId: z.string().max(200).nullable().default(null),
+    timeOut: isoTime,
+    timeBackIn: isoTime.nullable(),
+    durationMs: z.number().int().min(0).max(2_147_483_647),
+    maxBeyondM: z.number().finite().nullable().default(null),
+    fixesDuring: z.number().int().min(0).max(2_147_483_647).nullable().default(null),
+  })
+  .refine((c) => c.timeBackIn === null || Date.parse(c.timeBackIn) >= Date.parse(c.timeOut), {
+    message: 'timeBackIn must not be before timeOut',
+    path: ['timeBackIn'],
+  });
+
+/** The true position at one fix a device took. */
+export const groundTruthPositionSchema = z.object({
+  deviceId: z.string().min(1).max(64),
+  sequence: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  trueTime: isoTime,
+  fixTime: isoTime,
+  trueLon: z.number().min(-180).max(180),
+  trueLat: z.number().min(-90).max(90),
+  environment: z.string().max(50).nullable().default(null),
+});
+
+/** A fix the device took but never published, with the reason. */
+export const groundTruthDroppedSchema = z.object({
+  deviceId: z.string().min(1).max(64),
+  sequence: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  trueTime: isoTime,
+  reason: z.string().max(100),
+});
+
+export const GROUND_TRUTH_MAX_CROSSINGS = 100_000;
+export const GROUND_TRUTH_MAX_POSITIONS = 1_000_000;
+
+const groundTruthFields = {
   trialId: z.uuid(),
   sessionId: z.uuid().optional(),
   /** Scenario device id or zone ref → Lookout id, when the file's ids are not the ones registered. */
   deviceIds: z.record(z.string(), z.string().min(1).max(64)).default({}),
   zoneIds: z.record(z.string(), z.uuid()).default({}),
+};
+const documentFields = {
+  format: z.literal('lookout-ground-truth/1'),
+  scenario: z.string().max(200).default(''),
+  seed: z.string().max(200).default(''),
+  startTime: isoTime,
+  endTime: isoTime,
+};
+
+/**
+ * The simulators' ground-truth file (`groundTruthDocument`), plus the trial (and session) it belongs to: what
+ * OpenAPI shows. Rows are validated one by one (see `groundTruthEnvelopeSchema`): a bad row is refused with its
+ * position named, and the good rows are kept.
+ */
+export const groundTruthInputSchema = z.object({
+  ...groundTruthFields,
   document: z.object({
-    format: z.literal('lookout-ground-truth/1'),
-    scenario: z.string().max(200).default(''),
-    seed: z.string().max(200).default(''),
-    startTime: isoTime,
-    endTime: isoTime,
-    crossings: z
-      .array(
-        z.object({
-          deviceId: z.string().min(1).max(64),
-          zoneId: z.string().max(200).nullable().default(null),
-          timeOut: isoTime,
-          timeBackIn: isoTime.nullable(),
-          durationMs: z.number().int().min(0),
-          maxBeyondM: z.number().finite().nullable().default(null),
-          fixesDuring: z.number().int().min(0).nullable().default(null),
-        }),
-      )
-      .max(100_000),
-    positions: z
-      .array(
-        z.object({
-          deviceId: z.string().min(1).max(64),
-          sequence: z.number().int().min(0),
-          trueTime: isoTime,
-          fixTime: isoTime,
-          trueLon: z.number().min(-180).max(180),
-          trueLat: z.number().min(-90).max(90),
-          environment: z.string().max(50).nullable().default(null),
-        }),
-      )
-      .max(1_000_000)
-      .default([]),
-    dropped: z
-      .array(
-        z.object({
-          deviceId: z.string().min(1).max(64),
-          sequence: z.number().int().min(0),
-          trueTime: isoTime,
-          reason: z.string().max(100),
-        }),
-      )
-      .max(1_000_000)
-      .default([]),
+    ...documentFields,
+    crossings: z.array(groundTruthCrossingSchema).max(GROUND_TRUTH_MAX_CROSSINGS),
+    positions: z.array(groundTruthPositionSchema).max(GROUND_TRUTH_MAX_POSITIONS).default([]),
+    dropped: z.array(groundTruthDroppedSchema).max(GROUND_TRUTH_MAX_POSITIONS).default([]),
   }),
 });
 export type GroundTruthInput = z.output<typeof groundTruthInputSchema>;
+
+/** What the endpoint parses: the envelope strictly, the rows as they come (each is checked on its own). */
+export const groundTruthEnvelopeSchema = z.object({
+  ...groundTruthFields,
+  document: z.object({
+    ...documentFields,
+    crossings: z.array(z.unknown()).max(GROUND_TRUTH_MAX_CROSSINGS),
+    positions: z.array(z.unknown()).max(GROUND_TRUTH_MAX_POSITIONS).default([]),
+    dropped: z.array(z.unknown()).max(GROUND_TRUTH_MAX_POSITIONS).default([]),
+  }),
+});
+export type GroundTruthEnvelope = z.output<typeof groundTruthEnvelopeSchema>;
+
+/** A row of the file that was refused, named by its place in the document. */
+export const rejectedRowSchema = z.object({
+  section: z.enum(['crossings', 'positions', 'dropped']),
+  index: z.number().int(),
+  /** e.g. `document.positions.17.trueLat`. */
+  path: z.string(),
+  message: z.string(),
+});
+export type RejectedRow = z.output<typeof rejectedRowSchema>;
 
 export const groundTruthImportSchema = z.object({
   id: z.uuid(),
@@ -115,4 +151,60 @@ export const groundTruthImportSchema = z.object({
   crossings: z.number().int(),
   positions: z.number().int(),
   dropped: z.number().int(),
+  /** Rows refused (not stored); the good rows around them are. */
+  rejectedCount: z.number().int(),
+  /** The first 1000 refused rows, each with where it is and why. */
+  rejected: z.array(rejectedRowSchema),
+});
+
+/** A device held on a surveyed check point from `from` to `to` (as recorded in the field). */
+export const checkPointVisitInputSchema = z
+  .object({
+    checkPointId: z.uuid(),
+    deviceId: z.string().min(1).max(64),
+    from: isoTime,
+    to: isoTime,
+    notes: z.string().max(2000).default(''),
+  })
+  .refine((visit) => Date.parse(visit.to) > Date.parse(visit.from), {
+    message: 'to must be after from',
+    path: ['to'],
+  });
+export type CheckPointVisitInput = z.output<typeof checkPointVisitInputSchema>;
+
+export const checkPointVisitSchema = z.object({
+  id: z.uuid(),
+  sessionId: z.uuid(),
+  checkPointId: z.uuid(),
+  checkPointName: z.string(),
+  zoneId: z.uuid(),
+  surveyedLon: z.number(),
+  surveyedLat: z.number(),
+  surveyAccuracyM: z.number(),
+  deviceId: z.string(),
+  from: z.string(),
+  to: z.string(),
+  notes: z.string(),
+  recordedBy: z.uuid(),
+  recordedAt: z.string(),
+});
+
+const figure = z.number().nullable();
+const cdfSchema = z.array(z.object({ quantile: z.number(), errorM: z.number() }));
+
+/** `GET /trials/:trialId/kpis/check-points`: one entry per slice. */
+export const checkPointErrorGroupSchema = z.object({
+  key: z.string(),
+  label: z.string(),
+  visits: z.number().int(),
+  checkPoints: z.number().int(),
+  fixesMatched: z.number().int(),
+  devices: z.number().int(),
+  medianM: figure,
+  p95M: figure,
+  maxM: figure,
+  cep50M: figure,
+  cep95M: figure,
+  surveyAccuracyMaxM: figure,
+  cdf: cdfSchema,
 });

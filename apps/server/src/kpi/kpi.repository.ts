@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { GroundTruthInput, KpiQuery } from './kpi.dto.js';
+import {
+  type AlertMargin,
+  alertMargin,
+  medianAndMax,
+  type TimedPosition,
+  type ZoneShape,
+} from './kpi.breach.js';
+import type { GroundTruthInput, KpiQuery, RejectedRow } from './kpi.dto.js';
 import {
   CDF_QUANTILES,
   distanceM,
@@ -13,6 +20,8 @@ import {
 } from './kpi.sql.js';
 import type {
   AvailabilityGroup,
+  CheckPointVisit,
+  CheckPointErrorGroup,
   CrossingScore,
   DetectionGroup,
   FalseAlert,
@@ -67,6 +76,50 @@ export class KpiRepository {
       // Radial horizontal error: CEP50/CEP95 are its 50th/95th percentiles.
       cep50M: num(row.median_m),
       cep95M: num(row.p95_m),
+      cdf: ((row.cdf as number[] | null) ?? []).map((errorM, i) => ({ quantile: CDF_QUANTILES[i]!, errorM })),
+    }));
+  }
+
+  /**
+   * Horizontal error against surveyed check points: every fix a device took during a recorded visit to a
+   * point (within the session's window too) against the point's surveyed position.
+   */
+  async checkPoints(trialId: string, query: KpiQuery): Promise<CheckPointErrorGroup[]> {
+    const { key, label } = this.group(query);
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `WITH ${SCOPE_CTE},
+      matched AS (
+        SELECT ${key} AS key, ${label} AS label, sc.device_id, v.id AS visit_id, cp.id AS check_point_id,
+               cp.accuracy_m AS survey_accuracy_m, ${distanceM('f.lon', 'f.lat', 'cp.lon', 'cp.lat')} AS error_m
+        FROM scope sc
+        JOIN check_point_visit v ON v.session_id = sc.session_id AND v.device_id = sc.device_id
+        JOIN check_point cp ON cp.id = v.check_point_id
+        JOIN fix f ON f.device_id = sc.device_id
+          AND f.time >= greatest(v.from_time, sc.window_from) AND f.time < least(v.to_time, sc.window_to)
+      )
+      SELECT key, label, count(DISTINCT visit_id)::int AS visits, count(DISTINCT check_point_id)::int AS points,
+        count(*)::int AS fixes, count(DISTINCT device_id)::int AS devices,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY error_m) AS median_m,
+        percentile_cont(0.95) WITHIN GROUP (ORDER BY error_m) AS p95_m,
+        max(error_m) AS max_m, max(survey_accuracy_m) AS survey_accuracy_max_m,
+        percentile_cont($10::float8[]) WITHIN GROUP (ORDER BY error_m) AS cdf
+      FROM matched GROUP BY key, label ORDER BY label`,
+      [...scopeValues(trialId, query), CDF_QUANTILES],
+    );
+    return rows.map((row) => ({
+      key: String(row.key),
+      label: String(row.label),
+      visits: Number(row.visits),
+      checkPoints: Number(row.points),
+      fixesMatched: Number(row.fixes),
+      devices: Number(row.devices),
+      medianM: num(row.median_m),
+      p95M: num(row.p95_m),
+      maxM: num(row.max_m),
+      // Radial horizontal error about a known point: CEP50/CEP95 are its 50th/95th percentiles.
+      cep50M: num(row.median_m),
+      cep95M: num(row.p95_m),
+      surveyAccuracyMaxM: num(row.survey_accuracy_max_m),
       cdf: ((row.cdf as number[] | null) ?? []).map((errorM, i) => ({ quantile: CDF_QUANTILES[i]!, errorM })),
     }));
   }
@@ -144,17 +197,19 @@ export class KpiRepository {
   private scoredCte(key: string, label: string): string {
     return `${SCOPE_CTE},
       crossing AS (
-        SELECT ${key} AS key, ${label} AS label, sc.device_id, c.id, c.zone_ref, c.time_out, c.time_back_in,
-          c.duration_ms, c.time_out - ${msInterval(10)} AS match_from,
+        SELECT ${key} AS key, ${label} AS label, sc.device_id, c.id, c.zone_ref, c.zone_id AS truth_zone_id,
+          c.time_out, c.time_back_in, c.duration_ms, c.time_out - ${msInterval(10)} AS match_from,
           COALESCE(c.time_back_in, sc.window_to) + ${msInterval(10)} AS match_to
         FROM scope sc JOIN ground_truth_crossing c ON c.trial_id = $1 AND c.device_id = sc.device_id
           AND c.time_out >= sc.window_from AND c.time_out < sc.window_to AND c.duration_ms >= $11
       ),
       scored AS (
         SELECT cr.*, lk.id AS detection_id, lk.at AS lookout_at, lk.detected_at AS lookout_detected_at,
-          lk.breach_margin_m, ack.latency_ms AS ack_latency_ms, dv.time AS device_alert_at
+          lk.breach_margin_m, lk.zone_id AS lookout_zone_id, lk.zone_version AS lookout_zone_version,
+          ack.latency_ms AS ack_latency_ms, dv.time AS device_alert_at
         FROM crossing cr
-        LEFT JOIN LATERAL (SELECT e.id, e.at, e.detected_at, e.breach_margin_m FROM detection_event e
+        LEFT JOIN LATERAL (SELECT e.id, e.at, e.detected_at, e.breach_margin_m, e.zone_id, e.zone_version
+          FROM detection_event e
           WHERE e.device_id = cr.device_id AND ${IS_LOOKOUT_ALERT} AND e.at BETWEEN cr.match_from AND cr.match_to
           ORDER BY e.at LIMIT 1) lk ON true
         LEFT JOIN detection_acknowledgement ack ON ack.detection_id = lk.id
@@ -189,6 +244,13 @@ export class KpiRepository {
       percentile_cont(0.5) WITHIN GROUP (ORDER BY ${expression}) AS ${name}_p50,
       percentile_cont(0.95) WITHIN GROUP (ORDER BY ${expression}) AS ${name}_p95,
       max(${expression}) AS ${name}_max`;
+    const deviceMargins = new Map<string, number[]>();
+    for (const margin of await this.deviceAlertMargins(trialId, query)) {
+      if (margin.marginM === null) continue;
+      const list = deviceMargins.get(margin.key) ?? [];
+      list.push(margin.marginM);
+      deviceMargins.set(margin.key, list);
+    }
     const rows: Record<string, unknown>[] = await this.dataSource.query(
       `WITH ${this.scoredCte(key, label)},
       exposure AS (
@@ -205,7 +267,7 @@ export class KpiRepository {
           ${quantiles(seconds('lookout_detected_at', 'time_out'), 'lookout_decision')},
           ${quantiles('ack_latency_ms / 1000.0', 'ack_latency')},
           percentile_cont(0.5) WITHIN GROUP (ORDER BY breach_margin_m) AS margin_p50,
-          max(breach_margin_m) AS margin_max
+          max(breach_margin_m) AS margin_max, count(breach_margin_m)::int AS margins_measured
         FROM scored GROUP BY key
       ),
       falses AS (
@@ -213,7 +275,9 @@ export class KpiRepository {
           count(*) FILTER (WHERE source = 'device')::int AS device_false
         FROM false_alert GROUP BY key
       )
-      SELECT x.key, x.label, x.hours, x.workers, x.devices, t.*, COALESCE(f.lookout_false, 0) AS lookout_false,
+      -- t.* carries t.key too (NULL for a slice without crossings): the slice's own key comes after it, and the
+      -- last column of a name is the one a row keeps.
+      SELECT t.*, x.key, x.label, x.hours, x.workers, x.devices, COALESCE(f.lookout_false, 0) AS lookout_false,
         COALESCE(f.device_false, 0) AS device_false
       FROM exposure x LEFT JOIN totals t USING (key) LEFT JOIN falses f USING (key) ORDER BY x.label`,
       [...scopeValues(trialId, query), query.matchToleranceMs, query.minCrossingMs],
@@ -237,6 +301,8 @@ export class KpiRepository {
         p95S: num(row[`${name}_p95`]),
         maxS: num(row[`${name}_max`]),
       });
+      const measured = deviceMargins.get(String(row.key)) ?? [];
+      const device = medianAndMax(measured);
       return {
         key: String(row.key),
         label: String(row.label),
@@ -248,8 +314,14 @@ export class KpiRepository {
           ...side('lookout'),
           breachMarginP50M: num(row.margin_p50),
           breachMarginMaxM: num(row.margin_max),
+          breachMarginsMeasured: Number(row.margins_measured ?? 0),
         },
-        device: side('device'),
+        device: {
+          ...side('device'),
+          breachMarginP50M: device.p50,
+          breachMarginMaxM: device.max,
+          breachMarginsMeasured: measured.length,
+        },
         latency: {
           crossingToDeviceAlert: latency('device_latency'),
           crossingToLookoutEvent: latency('lookout_latency'),
@@ -257,6 +329,71 @@ export class KpiRepository {
           detectionToAcknowledgement: latency('ack_latency'),
         },
       };
+    });
+  }
+
+  /**
+   * For each true crossing the device alerted: where the worker was at the alert (ground-truth samples either
+   * side on the device's clock, and the device's last fix) and the zone version to measure against — the one
+   * Lookout judged the crossing with, else the ground truth's zone at the version live at the alert.
+   */
+  async deviceAlertMargins(
+    trialId: string,
+    query: KpiQuery,
+  ): Promise<(AlertMargin & { key: string; crossingId: string })[]> {
+    const { key, label } = this.group(query);
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `WITH ${this.scoredCte(key, label)},
+      alerted AS (
+        SELECT s.key, s.id, s.device_id, s.device_alert_at, s.match_from,
+          COALESCE(s.truth_zone_id, s.lookout_zone_id) AS zone_id,
+          CASE WHEN s.lookout_zone_id = COALESCE(s.truth_zone_id, s.lookout_zone_id) THEN s.lookout_zone_version END
+            AS zone_version
+        FROM scored s WHERE s.device_alert_at IS NOT NULL
+      )
+      SELECT a.key, a.id, a.device_alert_at,
+        tb.fix_time AS before_t, tb.true_lon AS before_lon, tb.true_lat AS before_lat,
+        ta.fix_time AS after_t, ta.true_lon AS after_lon, ta.true_lat AS after_lat,
+        lf.time AS fix_t, lf.lon AS fix_lon, lf.lat AS fix_lat,
+        zv.kind AS zone_kind, zv.geometry AS zone_geometry, zv.half_width_m AS zone_half_width_m
+      FROM alerted a
+      LEFT JOIN LATERAL (SELECT g.fix_time, g.true_lon, g.true_lat FROM ground_truth_position g
+        WHERE g.trial_id = $1 AND g.device_id = a.device_id AND g.dropped_reason IS NULL
+          AND g.fix_time <= a.device_alert_at ORDER BY g.fix_time DESC LIMIT 1) tb ON true
+      LEFT JOIN LATERAL (SELECT g.fix_time, g.true_lon, g.true_lat FROM ground_truth_position g
+        WHERE g.trial_id = $1 AND g.device_id = a.device_id AND g.dropped_reason IS NULL
+          AND g.fix_time > a.device_alert_at ORDER BY g.fix_time LIMIT 1) ta ON true
+      LEFT JOIN LATERAL (SELECT f.time, f.lon, f.lat FROM fix f WHERE f.device_id = a.device_id
+          AND f.time <= a.device_alert_at AND f.time >= a.match_from ORDER BY f.time DESC LIMIT 1) lf ON true
+      LEFT JOIN LATERAL (SELECT v.kind, v.geometry, v.half_width_m FROM zone_version v
+        WHERE v.zone_id = a.zone_id AND (a.zone_version IS NULL OR v.version = a.zone_version)
+        -- the version live at the alert; when every version is younger (zones drawn after a replay), the first
+        ORDER BY (v.created_at <= a.device_alert_at) DESC,
+          CASE WHEN v.created_at <= a.device_alert_at THEN v.version END DESC NULLS LAST, v.version
+        LIMIT 1) zv ON true`,
+      [...scopeValues(trialId, query), query.matchToleranceMs, query.minCrossingMs],
+    );
+    const position = (t: unknown, lon: unknown, lat: unknown): TimedPosition | null =>
+      t instanceof Date ? { timeMs: t.getTime(), lon: Number(lon), lat: Number(lat) } : null;
+    return rows.map((row) => {
+      const zone: ZoneShape | null = row.zone_geometry
+        ? {
+            kind: row.zone_kind as ZoneShape['kind'],
+            geometry: row.zone_geometry as ZoneShape['geometry'],
+            halfWidthM: num(row.zone_half_width_m),
+          }
+        : null;
+      const margin = alertMargin(
+        {
+          alertAtMs: (row.device_alert_at as Date).getTime(),
+          truthBefore: position(row.before_t, row.before_lon, row.before_lat),
+          truthAfter: position(row.after_t, row.after_lon, row.after_lat),
+          lastFix: position(row.fix_t, row.fix_lon, row.fix_lat),
+          zone,
+        },
+        query.positionToleranceMs,
+      );
+      return { key: String(row.key), crossingId: String(row.id), ...margin };
     });
   }
 
@@ -269,9 +406,12 @@ export class KpiRepository {
     const values = [...scopeValues(trialId, query), query.matchToleranceMs, query.minCrossingMs];
     const cte = this.scoredCte(key, label);
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `WITH ${cte} SELECT key, device_id, zone_ref, time_out, time_back_in, duration_ms, lookout_at,
+      `WITH ${cte} SELECT id, key, device_id, zone_ref, time_out, time_back_in, duration_ms, lookout_at,
         lookout_detected_at, breach_margin_m, device_alert_at, ack_latency_ms FROM scored ORDER BY time_out, device_id`,
       values,
+    );
+    const margins = new Map(
+      (await this.deviceAlertMargins(trialId, query)).map((margin) => [margin.crossingId, margin]),
     );
     const falses: Record<string, unknown>[] = await this.dataSource.query(
       `WITH ${cte} SELECT key, source, device_id, at FROM false_alert ORDER BY at`,
@@ -289,6 +429,8 @@ export class KpiRepository {
         lookoutDetectedAt: iso(row.lookout_detected_at as Date | null),
         breachMarginM: num(row.breach_margin_m),
         deviceAlertAt: iso(row.device_alert_at as Date | null),
+        deviceBreachMarginM: margins.get(String(row.id))?.marginM ?? null,
+        deviceBreachPositionSource: margins.get(String(row.id))?.source ?? null,
         ackLatencyMs: num(row.ack_latency_ms),
       })),
       falseAlerts: falses.map((row) => ({
@@ -309,23 +451,24 @@ export class KpiRepository {
           (SELECT count(DISTINCT date_bin(interval '1 minute', f.time, sc.window_from)) FROM fix f
             WHERE f.device_id = sc.device_id AND f.time >= sc.window_from AND f.time < sc.window_to) AS minutes_up,
           ceil(extract(epoch FROM sc.window_to - sc.window_from) / 60) AS minutes,
-          CASE WHEN bat.first_pct > bat.last_pct AND bat.last_t > bat.first_t
-               THEN extract(epoch FROM bat.last_t - bat.first_t)::float8 / 3600 * 100 / (bat.first_pct - bat.last_pct)
-          END AS battery_hours
+          -- hours per full charge from the least-squares drain rate (%/s) over every battery reading
+          CASE WHEN bat.samples >= 2 AND bat.slope_pct_per_s < 0 THEN 100 / (-bat.slope_pct_per_s * 3600) END
+            AS battery_hours
         FROM scope sc
         LEFT JOIN LATERAL (
-          SELECT (array_agg(pct ORDER BY t))[1] AS first_pct, (array_agg(pct ORDER BY t DESC))[1] AS last_pct,
-                 min(t) AS first_t, max(t) AS last_t
-          FROM (SELECT f.time AS t, f.battery_pct AS pct FROM fix f WHERE f.device_id = sc.device_id
+          SELECT regr_slope(pct, extract(epoch FROM t)::float8) AS slope_pct_per_s, count(*) AS samples
+          FROM (SELECT f.time AS t, f.battery_pct::float8 AS pct FROM fix f WHERE f.device_id = sc.device_id
                   AND f.time >= sc.window_from AND f.time < sc.window_to AND f.battery_pct IS NOT NULL
                 UNION ALL
-                SELECT v.time, v.battery_pct FROM device_event v WHERE v.device_id = sc.device_id AND v.kind = 'battery'
-                  AND v.time >= sc.window_from AND v.time < sc.window_to AND v.battery_pct IS NOT NULL) b
+                SELECT v.time, v.battery_pct::float8 FROM device_event v WHERE v.device_id = sc.device_id
+                  AND v.kind = 'battery' AND v.time >= sc.window_from AND v.time < sc.window_to
+                  AND v.battery_pct IS NOT NULL) b
         ) bat ON true
       )
       SELECT key, label, count(*)::int AS device_sessions, count(*) FILTER (WHERE drift)::int AS drift_sessions,
         sum(minutes_up)::float8 / NULLIF(sum(minutes), 0)::float8 AS uptime,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY battery_hours) AS battery_p50, min(battery_hours) AS battery_min
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY battery_hours) AS battery_p50, min(battery_hours) AS battery_min,
+        count(battery_hours)::int AS battery_sessions
       FROM per GROUP BY key, label ORDER BY label`,
       scopeValues(trialId, query),
     );
@@ -337,6 +480,7 @@ export class KpiRepository {
       uptime: num(row.uptime),
       batteryHoursP50: num(row.battery_p50),
       batteryHoursMin: num(row.battery_min),
+      batterySessions: Number(row.battery_sessions),
     }));
   }
 
@@ -344,13 +488,15 @@ export class KpiRepository {
   async importGroundTruth(
     input: GroundTruthInput,
     importedBy: string,
+    rejected: { count: number; rows: RejectedRow[] },
   ): Promise<{ id: string; crossings: number; positions: number; dropped: number }> {
     const { document: doc } = input;
     const device = (id: string) => input.deviceIds[id] ?? id;
     return this.dataSource.transaction(async (manager) => {
       const [{ id }] = (await manager.query(
-        `INSERT INTO ground_truth_import (trial_id, session_id, format, scenario, seed, start_time, end_time, imported_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+        `INSERT INTO ground_truth_import (trial_id, session_id, format, scenario, seed, start_time, end_time, imported_by,
+           rejected_count, rejected_rows)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
         [
           input.trialId,
           input.sessionId ?? null,
@@ -360,6 +506,8 @@ export class KpiRepository {
           doc.startTime,
           doc.endTime,
           importedBy,
+          rejected.count,
+          JSON.stringify(rejected.rows),
         ],
       )) as { id: string }[];
       const c = doc.crossings;
@@ -406,6 +554,81 @@ export class KpiRepository {
     });
   }
 
+  /** What a check-point visit must agree with: the session's trial and devices, the point's zone's trial. */
+  async visitContext(sessionId: string, checkPointId: string) {
+    const [row] = (await this.dataSource.query(
+      `SELECT s.trial_id AS "trialId", s.device_ids AS "deviceIds", s.status,
+         COALESCE(s.actual_start, s.planned_start) AS "windowFrom", COALESCE(s.actual_end, s.planned_end) AS "windowTo",
+         (SELECT z.trial_id FROM check_point cp JOIN zone z ON z.id = cp.zone_id WHERE cp.id = $2) AS "pointTrialId",
+         EXISTS (SELECT 1 FROM check_point cp WHERE cp.id = $2) AS "pointExists"
+       FROM session s WHERE s.id = $1`,
+      [sessionId, checkPointId],
+    )) as {
+      trialId: string;
+      deviceIds: string[];
+      status: string;
+      windowFrom: Date;
+      windowTo: Date;
+      pointTrialId: string | null;
+      pointExists: boolean;
+    }[];
+    return row;
+  }
+
+  async insertVisit(visit: {
+    sessionId: string;
+    checkPointId: string;
+    deviceId: string;
+    from: Date;
+    to: Date;
+    notes: string;
+    recordedBy: string;
+  }): Promise<CheckPointVisit> {
+    const [row] = (await this.dataSource.query(
+      `INSERT INTO check_point_visit (session_id, check_point_id, device_id, from_time, to_time, notes, recorded_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      [
+        visit.sessionId,
+        visit.checkPointId,
+        visit.deviceId,
+        visit.from,
+        visit.to,
+        visit.notes,
+        visit.recordedBy,
+      ],
+    )) as { id: string }[];
+    return (await this.visits(visit.sessionId, undefined, row!.id))[0]!;
+  }
+
+  /** A session's visits (optionally only those of one supplier's devices, or one visit). */
+  async visits(sessionId: string, supplierId?: string, visitId?: string): Promise<CheckPointVisit[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT v.id, v.session_id, v.check_point_id, cp.name AS check_point_name, cp.zone_id, cp.lon, cp.lat,
+         cp.accuracy_m, v.device_id, v.from_time, v.to_time, v.notes, v.recorded_by, v.recorded_at
+       FROM check_point_visit v JOIN check_point cp ON cp.id = v.check_point_id
+       JOIN device d ON d.id = v.device_id LEFT JOIN device_model m ON m.id = d.model_id
+       WHERE v.session_id = $1 AND ($2::text IS NULL OR m.supplier_id::text = $2) AND ($3::uuid IS NULL OR v.id = $3)
+       ORDER BY v.from_time, v.device_id`,
+      [sessionId, supplierId ?? null, visitId ?? null],
+    );
+    return rows.map((row) => ({
+      id: String(row.id),
+      sessionId: String(row.session_id),
+      checkPointId: String(row.check_point_id),
+      checkPointName: String(row.check_point_name),
+      zoneId: String(row.zone_id),
+      surveyedLon: Number(row.lon),
+      surveyedLat: Number(row.lat),
+      surveyAccuracyM: Number(row.accuracy_m),
+      deviceId: String(row.device_id),
+      from: iso(row.from_time as Date)!,
+      to: iso(row.to_time as Date)!,
+      notes: String(row.notes),
+      recordedBy: String(row.recorded_by),
+      recordedAt: iso(row.recorded_at as Date)!,
+    }));
+  }
+
   /** Device ids (after mapping) that do not exist, so an import names them instead of failing on a foreign key. */
   async unknownDevices(ids: readonly string[]): Promise<string[]> {
     const rows: { id: string }[] = await this.dataSource.query(
@@ -413,6 +636,14 @@ export class KpiRepository {
       [ids],
     );
     return rows.map((row) => row.id);
+  }
+
+  async trialOfSession(sessionId: string): Promise<string | undefined> {
+    const rows: { trial_id: string }[] = await this.dataSource.query(
+      `SELECT trial_id FROM session WHERE id = $1`,
+      [sessionId],
+    );
+    return rows[0]?.trial_id;
   }
 
   async sessionInTrial(trialId: string, sessionId: string): Promise<boolean> {
@@ -481,7 +712,7 @@ export class KpiRepository {
       [trialId, supplierId ?? null],
     );
     const provenance: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT scenario, seed, format, start_time, end_time, imported_at,
+      `SELECT scenario, seed, format, start_time, end_time, imported_at, rejected_count,
          (SELECT count(*) FROM ground_truth_crossing c WHERE c.import_id = i.id)::int AS crossings,
          (SELECT count(*) FROM ground_truth_position p WHERE p.import_id = i.id)::int AS positions
        FROM ground_truth_import i WHERE trial_id = $1 ORDER BY imported_at`,

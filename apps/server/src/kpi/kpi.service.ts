@@ -1,9 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { type Principal, supplierScope } from '../auth/principal.js';
-import { DomainErrorCode, DomainException } from '../common/domain.exception.js';
+import { DomainErrorCode, DomainException, type FieldIssue } from '../common/domain.exception.js';
 import { TrialAccess } from '../trials/trial-access.service.js';
 import { evaluateCriterion, type CriterionResult } from './kpi.criteria.js';
-import { type GroundTruthInput, type KpiQuery, kpiQuerySchema } from './kpi.dto.js';
+import {
+  type CheckPointVisitInput,
+  type GroundTruthEnvelope,
+  type KpiQuery,
+  kpiQuerySchema,
+} from './kpi.dto.js';
+import { checkGroundTruthRows } from './kpi.ground-truth.js';
 import { KpiRepository } from './kpi.repository.js';
 import type { KpiSummary } from './kpi.types.js';
 
@@ -38,6 +44,10 @@ export class KpiService {
     return this.repository.positioning(trialId, await this.scoped(principal, trialId, query));
   }
 
+  async checkPoints(principal: Principal, trialId: string, query: KpiQuery) {
+    return this.repository.checkPoints(trialId, await this.scoped(principal, trialId, query));
+  }
+
   async availability(principal: Principal, trialId: string, query: KpiQuery) {
     return this.repository.availability(trialId, await this.scoped(principal, trialId, query));
   }
@@ -60,9 +70,14 @@ export class KpiService {
 
   /** Every KPI family for each slice, merged by slice key. */
   async summary(principal: Principal, trialId: string, query: KpiQuery): Promise<KpiSummary[]> {
-    const scoped = await this.scoped(principal, trialId, query);
-    const [positioning, availability, detection, reliability] = await Promise.all([
+    return this.summaryOf(trialId, await this.scoped(principal, trialId, query));
+  }
+
+  /** Every KPI family per slice of an already scoped query (no access check: callers scope first). */
+  async summaryOf(trialId: string, scoped: KpiQuery): Promise<KpiSummary[]> {
+    const [positioning, checkPoints, availability, detection, reliability] = await Promise.all([
       this.repository.positioning(trialId, scoped),
+      this.repository.checkPoints(trialId, scoped),
       this.repository.availability(trialId, scoped),
       this.repository.detection(trialId, scoped),
       this.repository.reliability(trialId, scoped),
@@ -74,6 +89,7 @@ export class KpiService {
       return summary;
     };
     for (const group of positioning) slot(group).positioning = group;
+    for (const group of checkPoints) slot(group).checkPoints = group;
     for (const group of availability) slot(group).availability = group;
     for (const group of detection) slot(group).detection = group;
     for (const group of reliability) slot(group).reliability = group;
@@ -110,12 +126,25 @@ export class KpiService {
     });
   }
 
-  async importGroundTruth(principal: Principal, input: GroundTruthInput) {
-    await this.access.assertTrialVisible(principal, input.trialId);
-    if (input.sessionId && !(await this.repository.sessionInTrial(input.trialId, input.sessionId))) {
-      throw DomainException.notFound('session', input.sessionId);
+  /**
+   * Stores a ground-truth file's good rows; each bad row is refused on its own and named (section, index,
+   * field, reason) in the answer and the import's provenance. A file whose every row is bad stores nothing.
+   */
+  async importGroundTruth(principal: Principal, envelope: GroundTruthEnvelope) {
+    await this.access.assertTrialVisible(principal, envelope.trialId);
+    if (envelope.sessionId && !(await this.repository.sessionInTrial(envelope.trialId, envelope.sessionId))) {
+      throw DomainException.notFound('session', envelope.sessionId);
     }
+    const { input, rejected, rejectedCount } = checkGroundTruthRows(envelope);
     const { document: doc } = input;
+    const good = doc.crossings.length + doc.positions.length + doc.dropped.length;
+    if (rejectedCount > 0 && good === 0) {
+      throw new DomainException(
+        DomainErrorCode.InvalidInput,
+        `every row of the ground truth was refused (${rejectedCount}); first: ${rejected[0]!.path}: ${rejected[0]!.message}`,
+        rejected.map((row) => ({ path: row.path, message: row.message })),
+      );
+    }
     const ids = new Set(
       [...doc.crossings, ...doc.positions, ...doc.dropped].map(
         (item) => input.deviceIds[item.deviceId] ?? item.deviceId,
@@ -129,7 +158,69 @@ export class KpiService {
         unknown.map((id) => ({ path: 'document.deviceId', message: `unknown device ${id}` })),
       );
     }
-    const stored = await this.repository.importGroundTruth(input, principal.userId);
-    return { ...stored, trialId: input.trialId, sessionId: input.sessionId ?? null };
+    const stored = await this.repository.importGroundTruth(input, principal.userId, {
+      count: rejectedCount,
+      rows: rejected,
+    });
+    return {
+      ...stored,
+      trialId: input.trialId,
+      sessionId: input.sessionId ?? null,
+      rejectedCount,
+      rejected,
+    };
+  }
+
+  /** Records that a device was held on a surveyed check point during a session (managers). */
+  async recordVisit(principal: Principal, sessionId: string, input: CheckPointVisitInput) {
+    const context = await this.repository.visitContext(sessionId, input.checkPointId);
+    if (!context) throw DomainException.notFound('session', sessionId);
+    await this.access.assertTrialVisible(principal, context.trialId);
+    if (!context.pointExists) throw DomainException.notFound('check point', input.checkPointId);
+    const issues: FieldIssue[] = [];
+    if (context.pointTrialId !== null && context.pointTrialId !== context.trialId) {
+      issues.push({
+        path: 'checkPointId',
+        message: `check point ${input.checkPointId} belongs to a zone of another trial`,
+      });
+    }
+    if (!context.deviceIds.includes(input.deviceId)) {
+      issues.push({
+        path: 'deviceId',
+        message: `device ${input.deviceId} is not in session ${sessionId} (devices: ${context.deviceIds.join(', ') || 'none'})`,
+      });
+    }
+    const from = new Date(input.from);
+    const to = new Date(input.to);
+    if (to <= context.windowFrom || from >= context.windowTo) {
+      issues.push({
+        path: 'from',
+        message: `visit ${input.from}..${input.to} lies outside the session (${context.windowFrom.toISOString()}..${context.windowTo.toISOString()})`,
+      });
+    }
+    if (issues.length) {
+      throw new DomainException(
+        DomainErrorCode.InvalidInput,
+        issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '),
+        issues,
+      );
+    }
+    return this.repository.insertVisit({
+      sessionId,
+      checkPointId: input.checkPointId,
+      deviceId: input.deviceId,
+      from,
+      to,
+      notes: input.notes,
+      recordedBy: principal.userId,
+    });
+  }
+
+  /** A session's check-point visits; a supplier sees only its own devices' visits. */
+  async listVisits(principal: Principal, sessionId: string) {
+    const trialId = await this.repository.trialOfSession(sessionId);
+    if (!trialId) throw DomainException.notFound('session', sessionId);
+    await this.access.assertTrialVisible(principal, trialId);
+    return this.repository.visits(sessionId, supplierScope(principal));
   }
 }

@@ -16,6 +16,22 @@ export interface PositioningGroup extends KpiGroup {
   cdf: { quantile: number; errorM: number }[];
 }
 
+/** Horizontal error of fixes taken while the device was held on a surveyed check point (a recorded visit). */
+export interface CheckPointErrorGroup extends KpiGroup {
+  visits: number;
+  checkPoints: number;
+  fixesMatched: number;
+  devices: number;
+  medianM: number | null;
+  p95M: number | null;
+  maxM: number | null;
+  cep50M: number | null;
+  cep95M: number | null;
+  /** The largest survey accuracy of the points behind the figures: errors below it are not resolved. */
+  surveyAccuracyMaxM: number | null;
+  cdf: { quantile: number; errorM: number }[];
+}
+
 export interface AvailabilityGroup extends KpiGroup {
   expectedFixes: number;
   receivedFixes: number;
@@ -45,13 +61,24 @@ export interface LatencyFigures {
   maxS: number | null;
 }
 
+/**
+ * How far past the boundary the worker was when alerted, metres (negative: already back on the safe side).
+ * Lookout's is the margin its detector recorded; the device's is measured at its alert time (see kpi.breach.ts).
+ */
+export interface BreachMargins {
+  breachMarginP50M: number | null;
+  breachMarginMaxM: number | null;
+  /** True alerts the margin could be measured for. */
+  breachMarginsMeasured: number;
+}
+
 export interface DetectionGroup extends KpiGroup {
   exposureHours: number;
   workers: number;
   devices: number;
   crossings: number;
-  lookout: Confusion & { breachMarginP50M: number | null; breachMarginMaxM: number | null };
-  device: Confusion;
+  lookout: Confusion & BreachMargins;
+  device: Confusion & BreachMargins;
   latency: {
     crossingToDeviceAlert: LatencyFigures;
     crossingToLookoutEvent: LatencyFigures;
@@ -71,6 +98,9 @@ export interface CrossingScore {
   lookoutDetectedAt: string | null;
   breachMarginM: number | null;
   deviceAlertAt: string | null;
+  /** Distance past the boundary at the device's alert, and what the position came from. */
+  deviceBreachMarginM: number | null;
+  deviceBreachPositionSource: 'ground-truth' | 'fix' | null;
   ackLatencyMs: number | null;
 }
 
@@ -86,8 +116,14 @@ export interface ReliabilityGroup extends KpiGroup {
   driftSessions: number;
   /** Share of session minutes with at least one fix, 0..1. */
   uptime: number | null;
+  /**
+   * Hours per full charge, 100 % over the device-session's drain rate (least-squares slope of every battery
+   * reading, from fixes' `batteryPct` and `battery` device events): median and lowest over device-sessions.
+   */
   batteryHoursP50: number | null;
   batteryHoursMin: number | null;
+  /** Device-sessions with at least two readings and a falling charge (the ones behind the battery figures). */
+  batterySessions: number;
 }
 
 /** All KPIs of one slice, the input to criteria. */
@@ -95,7 +131,26 @@ export interface KpiSummary {
   key: string;
   label: string;
   positioning?: PositioningGroup;
+  checkPoints?: CheckPointErrorGroup;
   availability?: AvailabilityGroup;
   detection?: DetectionGroup;
   reliability?: ReliabilityGroup;
+}
+
+/** A device held on a surveyed check point during a session, as recorded in the field. */
+export interface CheckPointVisit {
+  id: string;
+  sessionId: string;
+  checkPointId: string;
+  checkPointName: string;
+  zoneId: string;
+  surveyedLon: number;
+  surveyedLat: number;
+  surveyAccuracyM: number;
+  deviceId: string;
+  from: string;
+  to: string;
+  notes: string;
+  recordedBy: string;
+  recordedAt: string;
 }

@@ -81,6 +81,8 @@ export const snapshotSchema = z.object({
   positions: z.array(liveFixSchema),
   /** The latest status of each visible device that has one. */
   statuses: z.array(z.object({ deviceId: z.string(), status: statusSchema, atMs: z.number() })),
+  /** The connection state (online/offline, from the device's status topic) of each visible device that reported one. */
+  connections: z.array(z.object({ deviceId: z.string(), online: z.boolean(), atMs: z.number() })),
   /** Alerts of the last 24 hours not yet acknowledged. */
   openDetections: z.array(detectionViewSchema),
 });

@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { LiveAcknowledgement, LiveFix } from '../../../../libs/telemetry/src/index.js';
+import type {
+  LiveAcknowledgement,
+  LiveDeviceConnection,
+  LiveFix,
+} from '../../../../libs/telemetry/src/index.js';
 import type { DetectionQuery, DetectionView, FixRangeQuery } from './live.dto.js';
 
 /** Which devices a query may touch: a supplier's own (null: every supplier), a trial's, one device. */
@@ -159,6 +163,18 @@ export class LiveRepository {
     return rows.flatMap((row) =>
       row.status ? [{ deviceId: row.device_id, status: row.status, atMs: row.at.getTime() }] : [],
     );
+  }
+
+  /** Each visible device's connection state (from its status topic), where it has reported one. */
+  async latestConnections(scope: DeviceScope): Promise<LiveDeviceConnection[]> {
+    const devices = visibleDevices(scope, 1);
+    const rows: { device_id: string; online: boolean; at: Date }[] = await this.dataSource.query(
+      `SELECT c.device_id, c.online, c.at FROM (${devices.sql}) v
+       CROSS JOIN LATERAL (SELECT device_id, online, at FROM device_status_change
+         WHERE device_id = v.id ORDER BY at DESC LIMIT 1) c`,
+      devices.values,
+    );
+    return rows.map((row) => ({ deviceId: row.device_id, online: row.online, atMs: row.at.getTime() }));
   }
 
   async openAlerts(scope: DeviceScope, sinceMs: number, limit = 200): Promise<DetectionView[]> {

@@ -33,12 +33,13 @@ export class LiveService {
   async snapshot(principal: Principal, filter: DeviceFilter): Promise<Snapshot> {
     const scope = await this.scope(principal, filter);
     const atMs = Date.now();
-    const [positions, statuses, openDetections] = await Promise.all([
+    const [positions, statuses, connections, openDetections] = await Promise.all([
       this.repository.latestPositions(scope),
       this.repository.latestStatuses(scope),
+      this.repository.latestConnections(scope),
       this.repository.openAlerts(scope, atMs - OPEN_ALERTS_WINDOW_MS),
     ]);
-    return { atMs, positions, statuses, openDetections };
+    return { atMs, positions, statuses, connections, openDetections };
   }
 
   async detections(principal: Principal, query: DetectionQuery) {

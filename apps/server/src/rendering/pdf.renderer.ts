@@ -5,7 +5,8 @@ import { DomainErrorCode, DomainException } from '../common/domain.exception.js'
 
 /** Debian's Chromium; Playwright's own browser download does not work on this project's machines. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
+/** Headless, no sandbox (containers), nothing that reaches the network on its own. */
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

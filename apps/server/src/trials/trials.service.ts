@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import { type Principal, supplierScope } from '../auth/principal.js';
 import { DomainErrorCode, DomainException } from '../common/domain.exception.js';
+import { EventBus } from '../events/event-bus.js';
 import { TrialAccess, toPage } from './trial-access.service.js';
 import { TrialChildren } from './trial-children.service.js';
 import type {
@@ -52,6 +53,7 @@ export class TrialsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly access: TrialAccess,
     private readonly children: TrialChildren,
+    private readonly bus: EventBus,
   ) {}
 
   // Suppliers (organisations)
@@ -196,12 +198,14 @@ export class TrialsService {
       ]);
     }
     const saved = await this.children.create(EnrolmentEntity, principal, input);
+    this.bus.emit('trial.devices-changed', { trialId: input.trialId });
     return this.getEnrolment(principal, saved.id);
   }
 
   async endEnrolment(principal: Principal, id: string, validTo: Date | null) {
     const enrolment = await this.getEnrolment(principal, id);
     await this.dataSource.getRepository(EnrolmentEntity).save({ ...enrolment, validTo });
+    this.bus.emit('trial.devices-changed', { trialId: enrolment.trialId });
     return this.getEnrolment(principal, id);
   }
 
@@ -232,7 +236,9 @@ export class TrialsService {
     const site = await this.dataSource.getRepository(SiteEntity).findOneBy({ id: input.siteId });
     if (!site || site.trialId !== input.trialId)
       throw DomainException.notFound('site in this trial', input.siteId);
-    return this.children.create(SessionEntity, principal, { ...input, status: 'planned' });
+    const session = await this.children.create(SessionEntity, principal, { ...input, status: 'planned' });
+    this.bus.emit('trial.devices-changed', { trialId: input.trialId });
+    return session;
   }
 
   async updateSession(principal: Principal, id: string, patch: z.output<typeof sessionUpdateSchema>) {
@@ -259,6 +265,8 @@ export class TrialsService {
     } else if (session.status !== 'planned') {
       throw invalidState(`only a planned session can be rescheduled; this one is ${session.status}`);
     }
-    return this.visibleSession(principal, await this.children.update(SessionEntity, principal, id, changes));
+    const updated = await this.children.update(SessionEntity, principal, id, changes);
+    if (patch.deviceIds) this.bus.emit('trial.devices-changed', { trialId: session.trialId });
+    return this.visibleSession(principal, updated);
   }
 }

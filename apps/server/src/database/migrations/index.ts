@@ -9,6 +9,8 @@ import { DetectionAcknowledgement1763700000020 } from './1763700000020-detection
 import { EvidenceReports1763700000030 } from './1763700000030-evidence-reports.js';
 import { Challenges1763700000040 } from './1763700000040-challenges.js';
 import { GroundTruth1763700000050 } from './1763700000050-ground-truth.js';
+import { KpiMeasures1763700000060 } from './1763700000060-kpi-measures.js';
+import { DeviceStatus1763700000090 } from './1763700000090-device-status.js';
 
 /** Every migration, in order. Listed explicitly so the same list serves the built server and the tests. */
 export const MIGRATIONS = [
@@ -23,4 +25,6 @@ export const MIGRATIONS = [
   EvidenceReports1763700000030,
   Challenges1763700000040,
   GroundTruth1763700000050,
+  KpiMeasures1763700000060,
+  DeviceStatus1763700000090,
 ];

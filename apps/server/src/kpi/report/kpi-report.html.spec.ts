@@ -48,6 +48,8 @@ const base: ReportData = {
       lookoutAt: '2026-01-01T00:00:11Z',
       lookoutDetectedAt: null,
       breachMarginM: 1,
+      deviceBreachMarginM: 2,
+      deviceBreachPositionSource: 'ground-truth',
       deviceAlertAt: '2026-01-01T00:00:12Z',
       ackLatencyMs: null,
     },

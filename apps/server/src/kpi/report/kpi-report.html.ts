@@ -160,8 +160,10 @@ ${table(
     'device latency p50 s',
     'device latency p95 s',
     'Lookout latency p95 s',
+    'device past edge p50 m',
     'error median m',
     'error p95 m',
+    'check-point error p95 m',
     'availability',
     'uptime',
   ],
@@ -174,8 +176,10 @@ ${table(
     f(s.detection?.latency.crossingToDeviceAlert.p50S),
     f(s.detection?.latency.crossingToDeviceAlert.p95S),
     f(s.detection?.latency.crossingToLookoutEvent.p95S),
+    f(s.detection?.device.breachMarginP50M),
     f(s.positioning?.medianM),
     f(s.positioning?.p95M),
+    f(s.checkPoints?.p95M),
     pct(s.availability?.availability),
     pct(s.reliability?.uptime),
   ]),
@@ -205,7 +209,7 @@ ${deviations.length ? `<ul>${deviations.map((d) => `<li>${escapeHtml(d)}</li>`).
 
 <h2>Data provenance</h2>
 ${table(
-  ['ground truth', 'seed', 'format', 'from', 'to', 'crossings', 'positions', 'imported'],
+  ['ground truth', 'seed', 'format', 'from', 'to', 'crossings', 'positions', 'rows refused', 'imported'],
   data.provenance.map((p) =>
     [
       p.scenario,
@@ -215,6 +219,7 @@ ${table(
       iso(p.end_time),
       p.crossings,
       p.positions,
+      p.rejected_count ?? 0,
       iso(p.imported_at),
     ].map((v) => String(v)),
   ),
