@@ -3,7 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { deviceTopic } from '../libs/telemetry/src/index.js';
 import type { LookoutRuntime } from '../apps/server/src/lookout.js';
-import { CHROMIUM, CHROMIUM_ARGS, ensureDashboardBuilt, openDashboard } from './support/browser.js';
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  ensureDashboardBuilt,
+  openDashboard,
+  waitForZonesDrawn,
+} from './support/browser.js';
 import { apiClient, expectStatus, type ApiClient } from './support/api.js';
 import { setUpSupplierHalf, SUPPLIER_PASSWORD, type SupplierHalf } from './support/supplier-half.js';
 import { eventually, login, runId, sql, startTestLookout, ADMIN } from './support/harness.js';
@@ -106,7 +112,7 @@ describe(`dashboard replay in Chromium (${external ? 'DATABASE_URL + MQTT_URL' :
     const page = await openDashboard(browser, runtime.httpUrl, { email, password }, trialId);
     await page.waitForSelector(`#session option[value="${sessionId}"]`, { state: 'attached' });
     await page.selectOption('#session', sessionId);
-    await page.waitForSelector('.leaflet-overlay-pane path.leaflet-interactive');
+    await waitForZonesDrawn(page);
     await page.click('#mode-replay');
     await page.waitForSelector('#replay-bar:not([hidden])');
     await page.waitForSelector('.connection.ok:has-text("replay")');

@@ -59,3 +59,30 @@ export async function openDashboard(
   await page.selectOption('#trial', trialId);
   return page;
 }
+
+/**
+ * Waits until the map has drawn a zone (a visible SVG path). On a timeout it prints what the map looked like
+ * — its size, scale and the paths' outlines — so a failure says whether the zones were missing, clipped out
+ * of the drawn area (`M0 0`) or drawn too small to see.
+ */
+export async function waitForZonesDrawn(page: Page, timeout = 30_000): Promise<void> {
+  try {
+    await page.waitForSelector('.leaflet-overlay-pane path.leaflet-interactive', { timeout });
+  } catch (error) {
+    const state = await page
+      .evaluate(() => {
+        const map = document.querySelector<HTMLElement>('#map');
+        return {
+          trial: document.querySelector<HTMLSelectElement>('#trial')?.value,
+          mapSize: map ? [map.clientWidth, map.clientHeight] : null,
+          scale: document.querySelector('.leaflet-control-scale')?.textContent,
+          paths: [...document.querySelectorAll('.leaflet-overlay-pane path')].map((path) =>
+            (path.getAttribute('d') ?? '').slice(0, 80),
+          ),
+        };
+      })
+      .catch((evaluateError: unknown) => String(evaluateError));
+    console.error('the map drew no visible zone:', JSON.stringify(state));
+    throw error;
+  }
+}

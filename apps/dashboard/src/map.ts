@@ -94,6 +94,10 @@ export class LiveMap {
     if (tileUrl) L.tileLayer(tileUrl, { maxZoom: 20 }).addTo(this.map);
     L.control.scale({ imperial: false }).addTo(this.map);
     this.zones.addTo(this.map);
+    // Leaflet caches the container's size and re-reads it only on a window resize, but the replay bar and
+    // the side panel change the map's size without one: a stale (or zero, if measured before layout) size
+    // clips every zone out of the drawn area. Re-measure whenever the container changes.
+    new ResizeObserver(() => this.map.invalidateSize({ pan: false })).observe(element);
   }
 
   setZones(zones: readonly Zone[]): void {
@@ -114,6 +118,7 @@ export class LiveMap {
       layer.addTo(this.zones);
     }
     if (bounds.isValid()) {
+      this.map.invalidateSize({ pan: false }); // fit to the size the container has now
       this.map.fitBounds(bounds.pad(0.2));
       this.fitted = true;
     }
