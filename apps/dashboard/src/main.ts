@@ -260,6 +260,7 @@ async function selectTrial(d: Dashboard): Promise<void> {
 
 function connectLive(d: Dashboard): void {
   d.socket?.disconnect();
+  d.pending = []; // positions of the view being left, not yet drawn
   d.map.clearDevices();
   d.feed.clear();
   d.serverKpis = null;

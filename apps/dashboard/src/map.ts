@@ -117,10 +117,14 @@ export class LiveMap {
       });
       layer.addTo(this.zones);
     }
-    if (bounds.isValid()) {
+    // A trial without zones lets the first device centre the map again.
+    this.fitted = bounds.isValid();
+    if (this.fitted) {
       this.map.invalidateSize({ pan: false }); // fit to the size the container has now
-      this.map.fitBounds(bounds.pad(0.2));
-      this.fitted = true;
+      // Not animated: Leaflet drops a view change asked for while a zoom animation runs (the previous
+      // trial's first device zooming in, say), which left the map on that device with this trial's zones
+      // clipped out of the drawn area.
+      this.map.fitBounds(bounds.pad(0.2), { animate: false });
     }
   }
 
@@ -164,7 +168,7 @@ export class LiveMap {
       const entry: DeviceLayer = { marker, accuracy, fix, status };
       marker.bindTooltip(() => this.describe(entry));
       this.devices.set(fix.deviceId, entry);
-      if (!this.fitted && this.devices.size === 1) this.map.setView(latLng, 17);
+      if (!this.fitted && this.devices.size === 1) this.map.setView(latLng, 17, { animate: false });
       return;
     }
     if (!force && fix.fixTimeMs < layer.fix.fixTimeMs) return;
