@@ -13,6 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import v8 from 'node:v8';
 import * as turf from '@turf/turf';
 import Flatbush from 'flatbush';
 import { createQueryScratch, GeofenceEngine, type FixInput, type ZoneInput } from '../src/index.js';
@@ -77,7 +78,18 @@ interface Result {
   streamedBuildMs: number | null;
   indexBytes: number;
   indexBytesPerVertex: number;
-  zoneUpdateMs: { median: number; max: number };
+  /**
+   * Over `count` updates: all of them, and those during which no garbage collection ran (a minor
+   * collection started by whatever filled the young generation, the update or the work before it).
+   */
+  zoneUpdateMs: {
+    count: number;
+    median: number;
+    p95: number;
+    max: number;
+    withGc: number;
+    maxWithoutGc: number;
+  };
   /** fixesPerSecond: wall clock; fixesPerCpuSecond: this process's CPU time (steadier under load). */
   query: {
     fixesPerSecond: number;
@@ -352,19 +364,35 @@ function measure(options: Options, dataset: string, network: Network, streamSize
 
   // One zone update: replace an existing zone with its next version, in the engine that holds the
   // devices of the full-semantics run (those near it are re-evaluated, all are scanned).
-  const updates = new Float64Array(21);
-  for (let u = 0; u < updates.length; u++) {
+  // A collection inside an update is detected by the young generation's use dropping across it.
+  const youngUsed = () =>
+    v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_used_size ?? 0;
+  const updateCount = 101;
+  const updates = new Float64Array(updateCount);
+  const updatesWithoutGc: number[] = [];
+  for (let u = 0; u < updateCount; u++) {
     const z = zones[(u * 7919) % zones.length];
+    const input = { ...z, version: z.version + 1 + u };
+    const before = youngUsed();
     const t = performance.now();
-    withDevices.upsertZone({ ...z, version: z.version + 1 + u }, 1_800_000_000_000);
+    withDevices.upsertZone(input, 1_800_000_000_000);
     updates[u] = performance.now() - t;
+    if (youngUsed() >= before) updatesWithoutGc.push(updates[u]);
   }
   updates.sort();
-  const zoneUpdateMs = { median: percentile(updates, 0.5), max: updates[updates.length - 1] };
+  const zoneUpdateMs = {
+    count: updateCount,
+    median: percentile(updates, 0.5),
+    p95: percentile(updates, 0.95),
+    max: updates[updates.length - 1],
+    withGc: updateCount - updatesWithoutGc.length,
+    maxWithoutGc: Math.max(0, ...updatesWithoutGc),
+  };
   log(
     options,
-    `zone update (${withDevices.stats().devices} devices): median ${zoneUpdateMs.median.toFixed(2)} ms, ` +
-      `max ${zoneUpdateMs.max.toFixed(2)} ms`,
+    `zone update (${withDevices.stats().devices} devices, ${updateCount} updates): median ${zoneUpdateMs.median.toFixed(2)} ms, ` +
+      `p95 ${zoneUpdateMs.p95.toFixed(2)} ms, max ${zoneUpdateMs.max.toFixed(2)} ms; ` +
+      `${zoneUpdateMs.withGc} with a garbage collection inside, max ${zoneUpdateMs.maxWithoutGc.toFixed(2)} ms without`,
   );
 
   // Baseline on a subsample of the same fixes.
