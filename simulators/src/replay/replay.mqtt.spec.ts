@@ -174,7 +174,8 @@ describe('replay to a real MQTT broker', () => {
       expect(summary.stopped).toBe('connection-lost');
       expect(summary.sentFixes).toBeGreaterThan(0);
       expect(summary.sentFixes).toBeLessThan(81);
-      expect(summary.elapsedMs).toBeLessThan(1500);
+      // It stopped at the loss rather than running out the trace (2 s at this speed); loose, for loaded CI.
+      expect(summary.elapsedMs).toBeLessThan(1900);
     } finally {
       await closeServer(proxy);
     }
