@@ -1,3 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { allocRegion } from './scratch.js';
 
 // scratch.ts keeps its chunks per module instance, and jest gives this file a fresh one.
@@ -21,5 +27,50 @@ describe('zone regions in shared chunks', () => {
     expect(next.views.buffer.byteLength).toBe(1024 << 20);
     expect(next.byteOffset).toBe(0);
     expect(allocRegion(1 << 20).views).toBe(next.views);
+  });
+});
+
+describe('large chunks where the address space is limited', () => {
+  // A fresh node with `ulimit -v` (as strict overcommit would refuse) runs this very module, transpiled on
+  // the fly (it imports nothing), and reports the size of the chunk after the first.
+  /** [the child's address space before the chunks, in kB; the size of its second chunk, in MB] */
+  const run = (limitKb: number | null): [number, number] => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lookout-scratch-'));
+    const source = readFileSync(fileURLToPath(new URL('./scratch.ts', import.meta.url)), 'utf8');
+    const { outputText } = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    });
+    writeFileSync(path.join(dir, 'scratch.mjs'), outputText);
+    writeFileSync(
+      path.join(dir, 'probe.mjs'),
+      `import { readFileSync } from 'node:fs';
+       import { allocRegion } from './scratch.mjs';
+       const vmKb = Number(/VmSize:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]);
+       const first = allocRegion(1000);
+       let next = allocRegion(1 << 20);
+       while (next.views === first.views) next = allocRegion(1 << 20);
+       console.log(vmKb, next.views.buffer.byteLength >> 20);`,
+    );
+    const limit = limitKb === null ? '' : `ulimit -v ${limitKb} && `;
+    try {
+      return execFileSync('sh', ['-c', `${limit}exec "${process.execPath}" probe.mjs`], {
+        cwd: dir,
+        encoding: 'utf8',
+      })
+        .trim()
+        .split(' ')
+        .map(Number) as [number, number];
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('takes 1 GB where it can, and smaller chunks where the address space is refused', () => {
+    if (process.platform !== 'linux') return; // reads /proc; the fallback is the same code everywhere
+    const [baselineKb, free] = run(null);
+    expect(free).toBe(1024);
+    // 600 MB above what node itself had reserved: 1 GB is refused, 256 MB is not.
+    const [, limited] = run(baselineKb + 600 * 1024);
+    expect(limited).toBe(256);
   });
 });

@@ -76,6 +76,21 @@ function viewsOf(buffer: ArrayBuffer): ChunkViews {
   };
 }
 
+/**
+ * A large chunk, or smaller ones where the address space is refused (a host with strict overcommit,
+ * `vm.overcommit_memory = 2`, counts it as committed memory): more collections, same index.
+ */
+function largeChunk(): ArrayBuffer {
+  for (let bytes = LARGE_CHUNK_BYTES; bytes > MIN_CHUNK_BYTES; bytes >>= 2) {
+    try {
+      return new ArrayBuffer(bytes);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+    }
+  }
+  return new ArrayBuffer(MIN_CHUNK_BYTES); // a real shortage throws here
+}
+
 let chunk = viewsOf(new ArrayBuffer(MIN_CHUNK_BYTES));
 let chunkUsed = 0;
 
@@ -84,7 +99,7 @@ export function allocRegion(bytes: number): { views: ChunkViews; byteOffset: num
   const size = (bytes + ALIGN - 1) & ~(ALIGN - 1);
   if (size > MIN_CHUNK_BYTES / 4) return { views: viewsOf(new ArrayBuffer(size)), byteOffset: 0 };
   if (chunkUsed + size > chunk.buffer.byteLength) {
-    chunk = viewsOf(new ArrayBuffer(LARGE_CHUNK_BYTES));
+    chunk = viewsOf(largeChunk());
     chunkUsed = 0;
   }
   const byteOffset = chunkUsed;
