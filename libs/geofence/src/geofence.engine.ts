@@ -175,6 +175,11 @@ class ZoneRecord {
     this.ref = Object.freeze({ zoneId: zone.id, zoneVersion: zone.version, zoneKind: zone.kind });
   }
 
+  /** Applies to the device and is active at `atMs`: whether it takes part in the device's evaluation. */
+  activeFor(device: DeviceState, atMs: number): boolean {
+    return this.appliesTo(device) && (this.always || this.validity.isActive(atMs));
+  }
+
   appliesTo(device: DeviceState): boolean {
     if (this.appliesAll) return true;
     const devices = this.zone.appliesToDevices;
@@ -1128,10 +1133,8 @@ export class GeofenceEngine {
         cSd[far] = Infinity;
         continue;
       }
-      if ((slotFlags & SLOT_UNCONDITIONAL) === 0) {
-        const z = zones[slot] as ZoneRecord;
-        if (!z.appliesAll && !z.appliesTo(device)) continue;
-        if (!z.always && !z.validity.isActive(atMs)) continue;
+      if ((slotFlags & SLOT_UNCONDITIONAL) === 0 && !(zones[slot] as ZoneRecord).activeFor(device, atMs)) {
+        continue;
       }
       cSlot[m++] = slot;
       if (!deferDanger || (slotFlags & SLOT_DANGER) === 0) this.touchSink += this.touch(slot, lon, lat);
@@ -1413,10 +1416,9 @@ export class GeofenceEngine {
       }
       if (next < 0) return bestIdx;
       cLower[next] = Infinity; // visited
-      if ((flags[cSlot[next]] & SLOT_UNCONDITIONAL) === 0) {
-        const z = zones[cSlot[next]] as ZoneRecord;
-        if (!z.appliesAll && !z.appliesTo(device)) continue;
-        if (!z.always && !z.validity.isActive(atMs)) continue;
+      const slot = cSlot[next];
+      if ((flags[slot] & SLOT_UNCONDITIONAL) === 0 && !(zones[slot] as ZoneRecord).activeFor(device, atMs)) {
+        continue;
       }
       this.refine(next, lon, lat, kxP, kyP, best);
       const sd = cSd[next];
@@ -1451,10 +1453,11 @@ export class GeofenceEngine {
       const slot = cSlot[i];
       const slotFlags = flags[slot];
       if ((slotFlags & SLOT_DANGER) !== 0 || !(cLower[i] < best)) continue;
-      if ((slotFlags & SLOT_UNCONDITIONAL) === 0) {
-        const z = this.zones[slot] as ZoneRecord;
-        if (!z.appliesAll && !z.appliesTo(device)) continue;
-        if (!z.always && !z.validity.isActive(atMs)) continue;
+      if (
+        (slotFlags & SLOT_UNCONDITIONAL) === 0 &&
+        !(this.zones[slot] as ZoneRecord).activeFor(device, atMs)
+      ) {
+        continue;
       }
       const f = this.slotF64[slot];
       const h = this.slotBase[slot];
@@ -1642,8 +1645,7 @@ export class GeofenceEngine {
         continue;
       }
       const z = this.zones[segEntries[e]] as ZoneRecord;
-      if (!z.appliesAll && !z.appliesTo(device)) continue;
-      if (!z.always && !z.validity.isActive(atMs)) continue;
+      if (!z.activeFor(device, atMs)) continue;
       const g = z.geometry;
       const x0 = (lon0 - g.lon0) * g.kx0;
       const y0 = (lat0 - g.lat0) * g.ky0;
