@@ -25,12 +25,35 @@ import type {
   CrossingScore,
   DetectionGroup,
   FalseAlert,
+  HorizontalErrorFigures,
   PositioningGroup,
   ReliabilityGroup,
 } from './kpi.types.js';
 
 /** pg returns bigint and numeric as strings; KPIs are plain numbers (null: no data). */
 const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+
+/** The error columns both error queries select from `matched` (error_m per fix); `$cdfParam` holds CDF_QUANTILES. */
+const errorFiguresSql = (
+  cdfParam: string,
+) => `count(*)::int AS fixes, count(DISTINCT device_id)::int AS devices,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY error_m) AS median_m,
+        percentile_cont(0.95) WITHIN GROUP (ORDER BY error_m) AS p95_m,
+        max(error_m) AS max_m,
+        percentile_cont(${cdfParam}::float8[]) WITHIN GROUP (ORDER BY error_m) AS cdf`;
+
+function errorFigures(row: Record<string, unknown>): HorizontalErrorFigures {
+  return {
+    fixesMatched: Number(row.fixes),
+    devices: Number(row.devices),
+    medianM: num(row.median_m),
+    p95M: num(row.p95_m),
+    maxM: num(row.max_m),
+    cep50M: num(row.median_m),
+    cep95M: num(row.p95_m),
+    cdf: ((row.cdf as number[] | null) ?? []).map((errorM, i) => ({ quantile: CDF_QUANTILES[i]!, errorM })),
+  };
+}
 const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
 
 /** Every KPI as SQL over the stored fixes, events, detections and ground truth. */
@@ -57,27 +80,11 @@ export class KpiRepository {
             AND g.fix_time BETWEEN f.time - ${msInterval(10)} AND f.time + ${msInterval(10)}
           ORDER BY abs(extract(epoch FROM g.fix_time - f.time)) LIMIT 1) gp ON true
       )
-      SELECT key, label, count(*)::int AS fixes, count(DISTINCT device_id)::int AS devices,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY error_m) AS median_m,
-        percentile_cont(0.95) WITHIN GROUP (ORDER BY error_m) AS p95_m,
-        max(error_m) AS max_m,
-        percentile_cont($11::float8[]) WITHIN GROUP (ORDER BY error_m) AS cdf
+      SELECT key, label, ${errorFiguresSql('$11')}
       FROM matched GROUP BY key, label ORDER BY label`,
       [...scopeValues(trialId, query), query.positionToleranceMs, CDF_QUANTILES],
     );
-    return rows.map((row) => ({
-      key: String(row.key),
-      label: String(row.label),
-      fixesMatched: Number(row.fixes),
-      devices: Number(row.devices),
-      medianM: num(row.median_m),
-      p95M: num(row.p95_m),
-      maxM: num(row.max_m),
-      // Radial horizontal error: CEP50/CEP95 are its 50th/95th percentiles.
-      cep50M: num(row.median_m),
-      cep95M: num(row.p95_m),
-      cdf: ((row.cdf as number[] | null) ?? []).map((errorM, i) => ({ quantile: CDF_QUANTILES[i]!, errorM })),
-    }));
+    return rows.map((row) => ({ key: String(row.key), label: String(row.label), ...errorFigures(row) }));
   }
 
   /**
@@ -98,11 +105,7 @@ export class KpiRepository {
           AND f.time >= greatest(v.from_time, sc.window_from) AND f.time < least(v.to_time, sc.window_to)
       )
       SELECT key, label, count(DISTINCT visit_id)::int AS visits, count(DISTINCT check_point_id)::int AS points,
-        count(*)::int AS fixes, count(DISTINCT device_id)::int AS devices,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY error_m) AS median_m,
-        percentile_cont(0.95) WITHIN GROUP (ORDER BY error_m) AS p95_m,
-        max(error_m) AS max_m, max(survey_accuracy_m) AS survey_accuracy_max_m,
-        percentile_cont($10::float8[]) WITHIN GROUP (ORDER BY error_m) AS cdf
+        max(survey_accuracy_m) AS survey_accuracy_max_m, ${errorFiguresSql('$10')}
       FROM matched GROUP BY key, label ORDER BY label`,
       [...scopeValues(trialId, query), CDF_QUANTILES],
     );
@@ -111,16 +114,8 @@ export class KpiRepository {
       label: String(row.label),
       visits: Number(row.visits),
       checkPoints: Number(row.points),
-      fixesMatched: Number(row.fixes),
-      devices: Number(row.devices),
-      medianM: num(row.median_m),
-      p95M: num(row.p95_m),
-      maxM: num(row.max_m),
-      // Radial horizontal error about a known point: CEP50/CEP95 are its 50th/95th percentiles.
-      cep50M: num(row.median_m),
-      cep95M: num(row.p95_m),
       surveyAccuracyMaxM: num(row.survey_accuracy_max_m),
-      cdf: ((row.cdf as number[] | null) ?? []).map((errorM, i) => ({ quantile: CDF_QUANTILES[i]!, errorM })),
+      ...errorFigures(row),
     }));
   }
 

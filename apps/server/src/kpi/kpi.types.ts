@@ -4,32 +4,28 @@ export interface KpiGroup {
   label: string;
 }
 
-export interface PositioningGroup extends KpiGroup {
+/** Horizontal error of matched fixes (positions against ground truth, or against a surveyed point). */
+export interface HorizontalErrorFigures {
   fixesMatched: number;
   devices: number;
   medianM: number | null;
   p95M: number | null;
   maxM: number | null;
+  /** Radial horizontal error: CEP50/CEP95 are its 50th/95th percentiles. */
   cep50M: number | null;
   cep95M: number | null;
   /** The error CDF: the error at each quantile 0, 0.05, …, 1. */
   cdf: { quantile: number; errorM: number }[];
 }
 
+export interface PositioningGroup extends KpiGroup, HorizontalErrorFigures {}
+
 /** Horizontal error of fixes taken while the device was held on a surveyed check point (a recorded visit). */
-export interface CheckPointErrorGroup extends KpiGroup {
+export interface CheckPointErrorGroup extends KpiGroup, HorizontalErrorFigures {
   visits: number;
   checkPoints: number;
-  fixesMatched: number;
-  devices: number;
-  medianM: number | null;
-  p95M: number | null;
-  maxM: number | null;
-  cep50M: number | null;
-  cep95M: number | null;
   /** The largest survey accuracy of the points behind the figures: errors below it are not resolved. */
   surveyAccuracyMaxM: number | null;
-  cdf: { quantile: number; errorM: number }[];
 }
 
 export interface AvailabilityGroup extends KpiGroup {
