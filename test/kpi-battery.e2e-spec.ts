@@ -7,8 +7,8 @@ import {
 import { parseScenario } from '../simulators/src/scenario/scenario.loader.js';
 import { publishScenario } from '../simulators/src/scenario/scenario.runner.js';
 import { apiClient, expectStatus, type ApiClient } from './support/api.js';
-import { eventually, login, runId, sql } from './support/harness.js';
-import { addDevice, addSupplier, startKpiLookout, type KpiDevice } from './support/kpi-trial.js';
+import { eventually, login, runId, sql, startTestLookout } from './support/harness.js';
+import { addDevice, addSupplier, type KpiDevice } from './support/kpi-trial.js';
 
 const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
 
@@ -58,7 +58,7 @@ describe(`KPI battery hours from a scenario's wearables (${external ? 'DATABASE_
   const devices = new Map<string, KpiDevice>();
 
   beforeAll(async () => {
-    runtime = await startKpiLookout();
+    runtime = await startTestLookout({ external });
     manager = apiClient(runtime, await login(runtime));
     const scenario = parseScenario(SCENARIO, 'battery-drain.yaml');
     // Dated in the past, so the whole run can be published at once with no fix ahead of the clock.

@@ -10,7 +10,7 @@ import {
 import { parseScenario } from '../simulators/src/scenario/scenario.loader.js';
 import { publishScenario } from '../simulators/src/scenario/scenario.runner.js';
 import { apiClient, expectStatus, type ApiClient } from './support/api.js';
-import { eventually, login, runId, sql } from './support/harness.js';
+import { eventually, login, runId, sql, startTestLookout } from './support/harness.js';
 import {
   addDevice,
   addSupplier,
@@ -19,7 +19,6 @@ import {
   percentileCont,
   publishBattery,
   publishFixes,
-  startKpiLookout,
   type KpiDevice,
   type KpiSupplier,
   type PlainFix,
@@ -104,7 +103,10 @@ describe(`KPI measures (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded Postg
   };
 
   beforeAll(async () => {
-    runtime = await startKpiLookout({ GROUND_TRUTH_MAX_BODY_MB: String(GROUND_TRUTH_LIMIT_MB) });
+    runtime = await startTestLookout({
+      external,
+      env: { GROUND_TRUTH_MAX_BODY_MB: String(GROUND_TRUTH_LIMIT_MB) },
+    });
     manager = apiClient(runtime, await login(runtime));
     const since = NOW - 24 * HOUR;
     trialId = expectStatus(

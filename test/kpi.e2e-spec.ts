@@ -17,10 +17,10 @@ import { parseScenario } from '../simulators/src/scenario/scenario.loader.js';
 import { publishScenario } from '../simulators/src/scenario/scenario.runner.js';
 import { apiClient, expectStatus, type ApiClient } from './support/api.js';
 import { eventually, login, runId, sql, startTestLookout } from './support/harness.js';
+import { addSupplierWithUser } from './support/supplier-half.js';
 
 const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
 const SCENARIO_FILE = fileURLToPath(new URL('../simulators/scenarios/multi-supplier.yaml', import.meta.url));
-const PASSWORD = 'a long enough password';
 const ACCEPTED = {
   hardwareRevision: 'B2',
   firmware: '2.1',
@@ -94,28 +94,19 @@ describe(`KPIs and trial report (${external ? 'DATABASE_URL + MQTT_URL' : 'embed
     const devices = runtime.app.get(DevicesService);
     for (const device of compiled.devices) {
       const name = `${device.wearableModel} ${RUN}`;
-      const supplier = expectStatus(await manager.post('/suppliers', { name }), 201);
-      expectStatus(await manager.post(`/trials/${trialId}/suppliers`, { supplierId: supplier.id }), 201);
-      const email = `${device.scenarioDeviceId}-${RUN}@supplier.test`;
-      expectStatus(
-        await manager.post('/users', {
-          email,
-          password: PASSWORD,
-          role: 'supplier',
-          supplierId: supplier.id,
-        }),
-        201,
-      );
-      const api = apiClient(runtime, await login(runtime, email, PASSWORD));
-      const model = expectStatus(
-        await api.post('/device-models', { supplierId: supplier.id, name: 'Band' }),
-        201,
-      );
-      expectStatus(await manager.patch(`/device-models/${model.id}`, { acceptedConfig: ACCEPTED }), 200);
-      expectStatus(
-        await api.post('/devices', { id: device.deviceId, modelId: model.id, serial: `SN-${RUN}` }),
-        201,
-      );
+      const {
+        id: supplierId,
+        api,
+        modelId,
+      } = await addSupplierWithUser(runtime, manager, {
+        trialId,
+        name,
+        email: `${device.scenarioDeviceId}-${RUN}@supplier.test`,
+        modelName: 'Band',
+      });
+      const supplier = { id: supplierId, name };
+      expectStatus(await manager.patch(`/device-models/${modelId}`, { acceptedConfig: ACCEPTED }), 200);
+      expectStatus(await api.post('/devices', { id: device.deviceId, modelId, serial: `SN-${RUN}` }), 201);
       expectStatus(
         await api.post(`/devices/${device.deviceId}/configs`, {
           ...ACCEPTED,

@@ -16,6 +16,8 @@ export interface TestServices {
   /** Use DATABASE_URL / MQTT_URL from the environment when set; otherwise start the embedded ones. */
   external: boolean;
   dataDir?: string;
+  /** More configuration on top of the test defaults (e.g. a limit under test). */
+  env?: Record<string, string>;
 }
 
 /** The first manager account every test server is started with. */
@@ -44,7 +46,7 @@ export async function startTestLookout(services: TestServices): Promise<LookoutR
     env.DATABASE_URL = process.env.DATABASE_URL;
     env.MQTT_URL = process.env.MQTT_URL;
   }
-  return startLookout(loadConfig(env));
+  return startLookout(loadConfig({ ...env, ...services.env }));
 }
 
 export interface DeviceCredential {

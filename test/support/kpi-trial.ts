@@ -1,32 +1,10 @@
 import { encodeDeviceEvents } from '../../devices/src/index.js';
 import { deviceTopic } from '../../libs/telemetry/src/index.js';
-import { loadConfig } from '../../apps/server/src/config/config.schema.js';
 import { DevicesService } from '../../apps/server/src/devices/devices.service.js';
-import { startLookout, type LookoutRuntime } from '../../apps/server/src/lookout.js';
+import type { LookoutRuntime } from '../../apps/server/src/lookout.js';
 import { connectMqttPublisher, type FixPublisher } from '../../simulators/src/broker/mqtt.publisher.js';
-import { apiClient, expectStatus, type ApiClient } from './api.js';
-import { ADMIN, login, runId, tempDataDir } from './harness.js';
-
-/** Boots Lookout on the embedded services (or DATABASE_URL/MQTT_URL when both set) with extra environment. */
-export async function startKpiLookout(extraEnv: Record<string, string> = {}): Promise<LookoutRuntime> {
-  const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
-  return startLookout(
-    loadConfig({
-      HTTP_PORT: '0',
-      MQTT_PORT: '0',
-      DATA_DIR: await tempDataDir(),
-      MQTT_CLIENT_ID: `lookout-test-${runId()}`,
-      MQTT_SESSION_EXPIRY_S: '30',
-      LOG_LEVEL: 'error',
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      ...(external ? { DATABASE_URL: process.env.DATABASE_URL, MQTT_URL: process.env.MQTT_URL } : {}),
-      ...extraEnv,
-    }),
-  );
-}
-
-export const SUPPLIER_PASSWORD = 'a long enough password';
+import { expectStatus, type ApiClient } from './api.js';
+import { addSupplierWithUser } from './supplier-half.js';
 
 export interface KpiSupplier {
   id: string;
@@ -35,31 +13,20 @@ export interface KpiSupplier {
   modelId: string;
 }
 
-/** A supplier in the trial with a login, one device model and the given firmware as its accepted one. */
+/** A supplier in the trial with a login and one device model (see addSupplierWithUser). */
 export async function addSupplier(
   runtime: LookoutRuntime,
   manager: ApiClient,
   trialId: string,
   name: string,
 ): Promise<KpiSupplier> {
-  const supplier = expectStatus(await manager.post('/suppliers', { name }), 201);
-  expectStatus(await manager.post(`/trials/${trialId}/suppliers`, { supplierId: supplier.id }), 201);
-  const email = `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}@supplier.test`;
-  expectStatus(
-    await manager.post('/users', {
-      email,
-      password: SUPPLIER_PASSWORD,
-      role: 'supplier',
-      supplierId: supplier.id,
-    }),
-    201,
-  );
-  const api = apiClient(runtime, await login(runtime, email, SUPPLIER_PASSWORD));
-  const model = expectStatus(
-    await api.post('/device-models', { supplierId: supplier.id, name: 'Band' }),
-    201,
-  );
-  return { id: supplier.id, name, api, modelId: model.id };
+  const { id, api, modelId } = await addSupplierWithUser(runtime, manager, {
+    trialId,
+    name,
+    email: `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}@supplier.test`,
+    modelName: 'Band',
+  });
+  return { id, name, api, modelId };
 }
 
 export interface KpiDevice {

@@ -15,19 +15,27 @@ export interface SupplierHalf {
   device: MqttClient;
 }
 
+export interface SupplierWithUser {
+  id: string;
+  email: string;
+  token: string;
+  /** The supplier user's API client. */
+  api: ApiClient;
+  modelId: string;
+}
+
 /**
- * Sets up a supplier in a trial entirely through the API, as a manager would: the organisation, its user,
- * a device model and a device (whose MQTT credential comes back once), enrolled in the trial.
+ * Through the API, as a manager would: a supplier organisation taking part in the trial, its user (logged
+ * in, password SUPPLIER_PASSWORD) and one device model of its own.
  */
-export async function setUpSupplierHalf(
+export async function addSupplierWithUser(
   runtime: LookoutRuntime,
   manager: ApiClient,
-  options: { trialId: string; name: string; runId: string; devicePrefix: string },
-): Promise<SupplierHalf> {
-  const { trialId, name, runId } = options;
-  const supplier = expectStatus(await manager.post('/suppliers', { name: `${name} ${runId}` }), 201);
+  options: { trialId: string; name: string; email: string; modelName: string },
+): Promise<SupplierWithUser> {
+  const { trialId, name, email, modelName } = options;
+  const supplier = expectStatus(await manager.post('/suppliers', { name }), 201);
   expectStatus(await manager.post(`/trials/${trialId}/suppliers`, { supplierId: supplier.id }), 201);
-  const email = `${name.toLowerCase()}-${runId}@supplier.test`;
   expectStatus(
     await manager.post('/users', {
       email,
@@ -40,13 +48,32 @@ export async function setUpSupplierHalf(
   const token = await login(runtime, email, SUPPLIER_PASSWORD);
   const api = apiClient(runtime, token);
   const model = expectStatus(
-    await api.post('/device-models', { supplierId: supplier.id, name: `${name} Band` }),
+    await api.post('/device-models', { supplierId: supplier.id, name: modelName }),
     201,
   );
+  return { id: supplier.id, email, token, api, modelId: model.id };
+}
+
+/**
+ * Sets up a supplier in a trial entirely through the API, as a manager would: the organisation, its user,
+ * a device model and a device (whose MQTT credential comes back once), enrolled in the trial.
+ */
+export async function setUpSupplierHalf(
+  runtime: LookoutRuntime,
+  manager: ApiClient,
+  options: { trialId: string; name: string; runId: string; devicePrefix: string },
+): Promise<SupplierHalf> {
+  const { trialId, name, runId } = options;
+  const { email, token, api, modelId } = await addSupplierWithUser(runtime, manager, {
+    trialId,
+    name: `${name} ${runId}`,
+    email: `${name.toLowerCase()}-${runId}@supplier.test`,
+    modelName: `${name} Band`,
+  });
   const device = expectStatus(
     await api.post('/devices', {
       id: `${options.devicePrefix}-${name.toLowerCase()}-${runId}`,
-      modelId: model.id,
+      modelId,
       serial: `SN-${name}-${runId}`,
     }),
     201,
