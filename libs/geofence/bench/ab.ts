@@ -8,7 +8,7 @@
  *   node dist/libs/geofence/bench/ab.js <engine-A-dir> [zones=100] [fixes=200000] [reps=5]
  */
 import { GeofenceEngine, type FixInput, type ZoneInput } from '../src/index.js';
-import { deviceWalks, syntheticNetwork } from './network.js';
+import { benchNetworkOptions, deviceWalks, syntheticNetwork, walkFix } from './network.js';
 
 interface Engine {
   upsertZone(zone: ZoneInput): unknown;
@@ -24,15 +24,7 @@ if (!engineA) {
 const fixes = Number(fixesArg);
 const reps = Number(repsArg);
 const other = (await import(`${engineA}/src/index.js`)) as { GeofenceEngine: new () => Engine };
-const network = syntheticNetwork({
-  zones: Number(zones),
-  seed: 1,
-  verticesPerZone: 1000,
-  minLengthM: 200,
-  maxLengthM: 5000,
-  lon0: 15.6,
-  lat0: 48.2,
-});
+const network = syntheticNetwork(benchNetworkOptions(Number(zones)));
 const walks = deviceWalks(network, fixes, 1000, 3);
 const ids = Array.from({ length: 1000 }, (_, d) => `dev-${d}`);
 const engines: [string, Engine][] = [
@@ -47,14 +39,7 @@ function run(engine: Engine): { perCpuSecond: number; events: number } {
   let events = 0;
   const cpu = process.cpuUsage();
   for (let i = 0; i < fixes; i++) {
-    events += engine.processFix({
-      deviceId: ids[walks[5 * i + 4]!]!,
-      fixTimeMs: walks[5 * i + 3]!,
-      lon: walks[5 * i]!,
-      lat: walks[5 * i + 1]!,
-      accuracyM: walks[5 * i + 2]!,
-      sequence: i,
-    }).length;
+    events += engine.processFix(walkFix(walks, ids, i)).length;
   }
   const used = process.cpuUsage(cpu);
   return { perCpuSecond: fixes / ((used.user + used.system) / 1e6), events };

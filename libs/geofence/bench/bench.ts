@@ -19,11 +19,13 @@ import Flatbush from 'flatbush';
 import { createQueryScratch, GeofenceEngine, type FixInput, type ZoneInput } from '../src/index.js';
 import {
   bandRing,
+  benchNetworkOptions,
   deviceWalks,
   fixSamples,
   GenFrame,
   syntheticNetwork,
   toLonLatRing,
+  walkFix,
   type Network,
 } from './network.js';
 
@@ -225,14 +227,11 @@ function baseline(
 function streamedBuild(size: number, seed: number): { ms: number; vertices: number } {
   const engine = new GeofenceEngine();
   let ms = 0;
-  syntheticNetwork(
-    { zones: size, seed, verticesPerZone: 1000, minLengthM: 200, maxLengthM: 5000, lon0: 15.6, lat0: 48.2 },
-    (zone) => {
-      const t = performance.now();
-      engine.upsertZone(zone);
-      ms += performance.now() - t;
-    },
-  );
+  syntheticNetwork(benchNetworkOptions(size, seed), (zone) => {
+    const t = performance.now();
+    engine.upsertZone(zone);
+    ms += performance.now() - t;
+  });
   return { ms, vertices: engine.stats().vertices };
 }
 
@@ -309,14 +308,7 @@ function measure(options: Options, dataset: string, network: Network, streamSize
   // Each fix object is built in the timed loop, as the server's detector adapter builds one per
   // decoded fix: a pre-built array of 200,000 objects made this loop measure cache misses on the
   // benchmark's own input (~100-200 ns per fix) rather than the engine.
-  const fixAt = (i: number): FixInput => ({
-    deviceId: ids[walks[5 * i + 4]],
-    fixTimeMs: walks[5 * i + 3],
-    lon: walks[5 * i],
-    lat: walks[5 * i + 1],
-    accuracyM: walks[5 * i + 2],
-    sequence: i,
-  });
+  const fixAt = (i: number): FixInput => walkFix(walks, ids, i);
   let events = 0;
   let fullMs = Infinity;
   let fullCpuMs = Infinity;
@@ -490,15 +482,7 @@ function main(): void {
     );
   } else {
     for (const size of options.sizes) {
-      const network = syntheticNetwork({
-        zones: size,
-        seed: options.seed,
-        verticesPerZone: 1000,
-        minLengthM: 200,
-        maxLengthM: 5000,
-        lon0: 15.6,
-        lat0: 48.2,
-      });
+      const network = syntheticNetwork(benchNetworkOptions(size, options.seed));
       results.push(measure(options, `synthetic ${size}`, network, size));
     }
   }

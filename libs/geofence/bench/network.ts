@@ -2,7 +2,7 @@
  * Seeded synthetic rail geometry for the benchmark and the property tests: gently curved track
  * centrelines and corridor polygons built by offsetting them. Same seed, same coordinates.
  */
-import type { ZoneInput } from '../src/index.js';
+import type { FixInput, ZoneInput } from '../src/index.js';
 
 export type LonLat = [number, number];
 
@@ -119,6 +119,11 @@ export interface NetworkOptions {
   /** Region centre. */
   lon0: number;
   lat0: number;
+}
+
+/** The issue's network: ~1,000 vertices per zone, tracks of 200 m to 5 km, around St. Pölten. */
+export function benchNetworkOptions(zones: number, seed = 1): NetworkOptions {
+  return { zones, seed, verticesPerZone: 1000, minLengthM: 200, maxLengthM: 5000, lon0: 15.6, lat0: 48.2 };
 }
 
 export interface Network {
@@ -304,4 +309,16 @@ export function deviceWalks(network: Network, count: number, devices: number, se
     out[5 * i + 4] = d;
   }
   return out;
+}
+
+/** Fix `i` of `walks` (deviceWalks' layout) as processFix takes it, built on demand as the server builds one. */
+export function walkFix(walks: Float64Array, ids: readonly string[], i: number): FixInput {
+  return {
+    deviceId: ids[walks[5 * i + 4]!]!,
+    fixTimeMs: walks[5 * i + 3]!,
+    lon: walks[5 * i]!,
+    lat: walks[5 * i + 1]!,
+    accuracyM: walks[5 * i + 2]!,
+    sequence: i,
+  };
 }

@@ -10,23 +10,11 @@
  *   node dist/libs/geofence/bench/probe.js paths  [zones=10000]              time by how a fix was settled
  */
 import { GeofenceEngine, type FixInput } from '../src/index.js';
-import { deviceWalks, syntheticNetwork, type Network } from './network.js';
+import { benchNetworkOptions, deviceWalks, syntheticNetwork, walkFix, type Network } from './network.js';
 
 const FIXES = 200_000;
 const REPS = 5;
 const [command = 'spread', zonesArg = '10000', countArg] = process.argv.slice(2);
-
-function network(zones: number): Network {
-  return syntheticNetwork({
-    zones: Number(zones),
-    seed: 1,
-    verticesPerZone: 1000,
-    minLengthM: 200,
-    maxLengthM: 5000,
-    lon0: 15.6,
-    lat0: 48.2,
-  });
-}
 
 function build(net: Network): { engine: GeofenceEngine; ms: number; cpuMs: number } {
   const engine = new GeofenceEngine();
@@ -53,7 +41,7 @@ function measure(engine: GeofenceEngine, fixAt: (i: number) => FixInput, ids: re
 const k = (values: number[]) => values.map((v) => `${(v / 1e3).toFixed(0)}k`).join(' ');
 const idsOf = (n: number) => Array.from({ length: n }, (_, d) => `dev-${d}`);
 
-const net = network(Number(zonesArg));
+const net = syntheticNetwork(benchNetworkOptions(Number(zonesArg)));
 const { engine, ms, cpuMs } = build(net);
 if (command === 'build') {
   console.log(
@@ -63,14 +51,7 @@ if (command === 'build') {
   const devices = Number(countArg ?? 1000);
   const walks = deviceWalks(net, FIXES, devices, 3);
   const ids = idsOf(devices);
-  const fixAt = (i: number): FixInput => ({
-    deviceId: ids[walks[5 * i + 4]!]!,
-    fixTimeMs: walks[5 * i + 3]!,
-    lon: walks[5 * i]!,
-    lat: walks[5 * i + 1]!,
-    accuracyM: walks[5 * i + 2]!,
-    sequence: i,
-  });
+  const fixAt = (i: number): FixInput => walkFix(walks, ids, i);
   if (command === 'spread') {
     console.log(
       `${zonesArg} zones, ${devices} devices: ${k(measure(engine, fixAt, ids))} fixes per CPU-second`,
