@@ -8,20 +8,20 @@ import { allocRegion } from './scratch.js';
 
 // scratch.ts keeps its chunks per module instance, and jest gives this file a fresh one.
 describe('zone regions in shared chunks', () => {
-  it('packs regions on cache lines into an 8 MB chunk, then into 1 GB ones; large regions get their own', () => {
+  it('packs regions on cache lines into the 1 GB chunk reserved at load, then into another; large regions get their own', () => {
     const first = allocRegion(1000);
     const second = allocRegion(1000);
     expect(second.views).toBe(first.views);
-    expect(first.views.buffer.byteLength).toBe(8 << 20);
+    expect(first.views.buffer.byteLength).toBe(1024 << 20);
     expect(second.byteOffset - first.byteOffset).toBe(1024); // 1000 rounded up to 64
 
-    // Over a quarter of the small chunk: a buffer of its own, the chunk untouched.
+    // Over 2 MB: a buffer of its own, the chunk untouched.
     const large = allocRegion((2 << 20) + 100);
     expect(large.byteOffset).toBe(0);
     expect(large.views.buffer.byteLength).toBe((2 << 20) + 128);
     expect(allocRegion(64).views).toBe(first.views);
 
-    // Once the small chunk is full, one large chunk (address space: pages are resident only as written).
+    // Once the chunk is full, another one (address space: pages are resident only as written).
     let next = allocRegion(1 << 20);
     while (next.views === first.views) next = allocRegion(1 << 20);
     expect(next.views.buffer.byteLength).toBe(1024 << 20);
@@ -32,8 +32,8 @@ describe('zone regions in shared chunks', () => {
 
 describe('large chunks where the address space is limited', () => {
   // A fresh node with `ulimit -v` (as strict overcommit would refuse) runs this very module, transpiled on
-  // the fly (it imports nothing), and reports the size of the chunk after the first.
-  /** [the child's address space before the chunks, in kB; the size of its second chunk, in MB] */
+  // the fly (it imports nothing), and reports the size of the chunk it reserved when it loaded.
+  /** [the child's address space before the module loaded, in kB; the size of its chunk, in MB] */
   const run = (limitKb: number | null): [number, number] => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lookout-scratch-'));
     const source = readFileSync(fileURLToPath(new URL('./scratch.ts', import.meta.url)), 'utf8');
@@ -44,12 +44,9 @@ describe('large chunks where the address space is limited', () => {
     writeFileSync(
       path.join(dir, 'probe.mjs'),
       `import { readFileSync } from 'node:fs';
-       import { allocRegion } from './scratch.mjs';
        const vmKb = Number(/VmSize:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]);
-       const first = allocRegion(1000);
-       let next = allocRegion(1 << 20);
-       while (next.views === first.views) next = allocRegion(1 << 20);
-       console.log(vmKb, next.views.buffer.byteLength >> 20);`,
+       const { allocRegion } = await import('./scratch.mjs');
+       console.log(vmKb, allocRegion(1000).views.buffer.byteLength >> 20);`,
     );
     const limit = limitKb === null ? '' : `ulimit -v ${limitKb} && `;
     try {

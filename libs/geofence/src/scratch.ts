@@ -54,13 +54,14 @@ export interface ChunkViews {
 }
 
 /**
- * The first chunk is 8 MB (a small engine stays small); every later one is 1 GB of address space.
- * V8 starts a full collection whenever external memory grew by ~64 MB since the last one, and a
- * full collection marks the whole heap — at bulk load, the caller's GeoJSON input: ~1 GB for 10
- * million vertices, ~0.5 s a collection here. Chunks growing 4× at a time (8 MB to 256 MB) cost
- * two such collections while 10 million vertices load; one large chunk costs one. Pages of a chunk
- * that were never written are not resident (the allocation is zero-filled on demand), so the
- * address space costs no memory.
+ * One chunk of 1 GB of address space, reserved when this module loads, then more as they fill.
+ * V8 counts an ArrayBuffer's whole length as external memory when it is created, and external
+ * memory that grew by ~64 MB since the last full collection starts another one, which marks the
+ * whole heap. Reserved at load, that collection runs on a near-empty heap (~1 ms); reserved at the
+ * first large bulk load, it marked the caller's input too (~1 GB of GeoJSON arrays for 10 million
+ * vertices: 0.5–0.7 s, a third of the build). Pages never written are not resident (the buffer is
+ * zero-filled on demand), so the reservation costs address space, not memory; it does show in
+ * `process.memoryUsage().arrayBuffers` (and Node's external-memory metrics) as 1 GB.
  */
 const MIN_CHUNK_BYTES = 8 << 20;
 const LARGE_CHUNK_BYTES = 1024 << 20;
@@ -77,8 +78,8 @@ function viewsOf(buffer: ArrayBuffer): ChunkViews {
 }
 
 /**
- * A large chunk, or smaller ones where the address space is refused (a host with strict overcommit,
- * `vm.overcommit_memory = 2`, counts it as committed memory): more collections, same index.
+ * A large chunk, or a smaller one where the address space is refused (a host with strict overcommit,
+ * `vm.overcommit_memory = 2`, counts it as committed memory): more chunks, same index.
  */
 function largeChunk(): ArrayBuffer {
   for (let bytes = LARGE_CHUNK_BYTES; bytes > MIN_CHUNK_BYTES; bytes >>= 2) {
@@ -91,7 +92,7 @@ function largeChunk(): ArrayBuffer {
   return new ArrayBuffer(MIN_CHUNK_BYTES); // a real shortage throws here
 }
 
-let chunk = viewsOf(new ArrayBuffer(MIN_CHUNK_BYTES));
+let chunk = viewsOf(largeChunk());
 let chunkUsed = 0;
 
 /** A region of `bytes` (rounded up to 64): its chunk's views and its byte offset there. */
