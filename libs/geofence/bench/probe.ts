@@ -1,5 +1,5 @@
 /**
- * The experiments behind libs/geofence/README.md's "Latest measurements" (not a test, not the benchmark):
+ * The experiments behind libs/geofence/README.md's "Third-session measurements" (not a test, not the benchmark):
  * where `processFix`'s time goes on the benchmark's network and walks. Each prints throughput per CPU-second
  * of reps 2.. (rep 1 warms up), one process per invocation.
  *
