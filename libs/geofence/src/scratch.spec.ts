@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { allocRegion } from './scratch.js';
 
-// scratch.ts keeps its chunks per module instance, and jest gives this file a fresh one.
+// The chunk being filled is one per process (shared by every instance of scratch.ts), so other
+// test files in this worker may have used part of it: offsets are compared, not assumed.
 describe('zone regions in shared chunks', () => {
   it('packs regions on cache lines into the 1 GB chunk reserved at load, then into another; large regions get their own', () => {
     const first = allocRegion(1000);
@@ -32,21 +33,29 @@ describe('zone regions in shared chunks', () => {
 
 describe('large chunks where the address space is limited', () => {
   // A fresh node with `ulimit -v` (as strict overcommit would refuse) runs this very module, transpiled on
-  // the fly (it imports nothing), and reports the size of the chunk it reserved when it loaded.
-  /** [the child's address space before the module loaded, in kB; the size of its chunk, in MB] */
-  const run = (limitKb: number | null): [number, number] => {
+  // the fly (it imports nothing), and reports the size of the chunk it reserved when it loaded. It loads
+  // a second copy of the module too, as a test runner does for each test file.
+  /**
+   * [the child's address space before the module loaded, in kB; the size of its chunk, in MB; 1 if the
+   * second copy of the module allocated from the same chunk]
+   */
+  const run = (limitKb: number | null): [number, number, number] => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lookout-scratch-'));
     const source = readFileSync(fileURLToPath(new URL('./scratch.ts', import.meta.url)), 'utf8');
     const { outputText } = ts.transpileModule(source, {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
     });
     writeFileSync(path.join(dir, 'scratch.mjs'), outputText);
+    writeFileSync(path.join(dir, 'scratch-again.mjs'), outputText);
     writeFileSync(
       path.join(dir, 'probe.mjs'),
       `import { readFileSync } from 'node:fs';
        const vmKb = Number(/VmSize:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]);
        const { allocRegion } = await import('./scratch.mjs');
-       console.log(vmKb, allocRegion(1000).views.buffer.byteLength >> 20);`,
+       const again = await import('./scratch-again.mjs');
+       const first = allocRegion(1000);
+       const shared = again.allocRegion(1000).views === first.views ? 1 : 0;
+       console.log(vmKb, first.views.buffer.byteLength >> 20, shared);`,
     );
     const limit = limitKb === null ? '' : `ulimit -v ${limitKb} && `;
     try {
@@ -56,7 +65,7 @@ describe('large chunks where the address space is limited', () => {
       })
         .trim()
         .split(' ')
-        .map(Number) as [number, number];
+        .map(Number) as [number, number, number];
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -64,8 +73,10 @@ describe('large chunks where the address space is limited', () => {
 
   it('takes 1 GB where it can, and smaller chunks where the address space is refused', () => {
     if (process.platform !== 'linux') return; // reads /proc; the fallback is the same code everywhere
-    const [baselineKb, free] = run(null);
+    const [baselineKb, free, shared] = run(null);
     expect(free).toBe(1024);
+    // One chunk per process: a module loaded twice does not reserve twice.
+    expect(shared).toBe(1);
     // 600 MB above what node itself had reserved: 1 GB is refused, 256 MB is not.
     const [, limited] = run(baselineKb + 600 * 1024);
     expect(limited).toBe(256);

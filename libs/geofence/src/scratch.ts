@@ -92,20 +92,33 @@ function largeChunk(): ArrayBuffer {
   return new ArrayBuffer(MIN_CHUNK_BYTES); // a real shortage throws here
 }
 
-let chunk = viewsOf(largeChunk());
-let chunkUsed = 0;
+/**
+ * The chunk being filled: one per process, even where this module is loaded more than once (a test
+ * runner gives each test file its own module instances). A reservation per instance was 1 GB per
+ * test file, and with tens of them alive before a collection a fork (launching Chromium) failed
+ * with ENOMEM: the kernel's overcommit heuristic counts writable private mappings.
+ */
+interface Filling {
+  chunk: ChunkViews;
+  used: number;
+}
+const SHARED = Symbol.for('lookout.geofence.chunk');
+const filling = ((globalThis as { [SHARED]?: Filling })[SHARED] ??= {
+  chunk: viewsOf(largeChunk()),
+  used: 0,
+});
 
 /** A region of `bytes` (rounded up to 64): its chunk's views and its byte offset there. */
 export function allocRegion(bytes: number): { views: ChunkViews; byteOffset: number } {
   const size = (bytes + ALIGN - 1) & ~(ALIGN - 1);
   if (size > MIN_CHUNK_BYTES / 4) return { views: viewsOf(new ArrayBuffer(size)), byteOffset: 0 };
-  if (chunkUsed + size > chunk.buffer.byteLength) {
-    chunk = viewsOf(largeChunk());
-    chunkUsed = 0;
+  if (filling.used + size > filling.chunk.buffer.byteLength) {
+    filling.chunk = viewsOf(largeChunk());
+    filling.used = 0;
   }
-  const byteOffset = chunkUsed;
-  chunkUsed += size;
-  return { views: chunk, byteOffset };
+  const byteOffset = filling.used;
+  filling.used += size;
+  return { views: filling.chunk, byteOffset };
 }
 
 /** A Float64Array of `length` placed in a shared chunk (no ArrayBuffer of its own). */
