@@ -54,14 +54,13 @@ export interface ChunkViews {
 }
 
 /**
- * One chunk of 1 GB of address space, reserved when this module loads, then more as they fill.
- * V8 counts an ArrayBuffer's whole length as external memory when it is created, and external
- * memory that grew by ~64 MB since the last full collection starts another one, which marks the
- * whole heap. Reserved at load, that collection runs on a near-empty heap (~1 ms); reserved at the
- * first large bulk load, it marked the caller's input too (~1 GB of GeoJSON arrays for 10 million
- * vertices: 0.5–0.7 s, a third of the build). Pages never written are not resident (the buffer is
- * zero-filled on demand), so the reservation costs address space, not memory; it does show in
- * `process.memoryUsage().arrayBuffers` (and Node's external-memory metrics) as 1 GB.
+ * The first chunk is 8 MB (a small engine stays small); every later one is 1 GB of address space.
+ * V8 starts a full collection whenever external memory grew by ~64 MB since the last one, and a
+ * full collection marks the whole heap — at bulk load, the caller's GeoJSON input: ~1 GB for 10
+ * million vertices, ~0.5 s a collection here. Chunks growing 4× at a time (8 MB to 256 MB) cost
+ * two such collections while 10 million vertices load; one large chunk costs one. Pages of a chunk
+ * that were never written are not resident (the allocation is zero-filled on demand), so the
+ * address space costs no memory.
  */
 const MIN_CHUNK_BYTES = 8 << 20;
 const LARGE_CHUNK_BYTES = 1024 << 20;
@@ -78,8 +77,8 @@ function viewsOf(buffer: ArrayBuffer): ChunkViews {
 }
 
 /**
- * A large chunk, or a smaller one where the address space is refused (a host with strict overcommit,
- * `vm.overcommit_memory = 2`, counts it as committed memory): more chunks, same index.
+ * A large chunk, or smaller ones where the address space is refused (a host with strict overcommit,
+ * `vm.overcommit_memory = 2`, counts it as committed memory): more collections, same index.
  */
 function largeChunk(): ArrayBuffer {
   for (let bytes = LARGE_CHUNK_BYTES; bytes > MIN_CHUNK_BYTES; bytes >>= 2) {
@@ -92,33 +91,20 @@ function largeChunk(): ArrayBuffer {
   return new ArrayBuffer(MIN_CHUNK_BYTES); // a real shortage throws here
 }
 
-/**
- * The chunk being filled: one per process, even where this module is loaded more than once (a test
- * runner gives each test file its own module instances). A reservation per instance was 1 GB per
- * test file, and with tens of them alive before a collection a fork (launching Chromium) failed
- * with ENOMEM: the kernel's overcommit heuristic counts writable private mappings.
- */
-interface Filling {
-  chunk: ChunkViews;
-  used: number;
-}
-const SHARED = Symbol.for('lookout.geofence.chunk');
-const filling = ((globalThis as { [SHARED]?: Filling })[SHARED] ??= {
-  chunk: viewsOf(largeChunk()),
-  used: 0,
-});
+let chunk = viewsOf(new ArrayBuffer(MIN_CHUNK_BYTES));
+let chunkUsed = 0;
 
 /** A region of `bytes` (rounded up to 64): its chunk's views and its byte offset there. */
 export function allocRegion(bytes: number): { views: ChunkViews; byteOffset: number } {
   const size = (bytes + ALIGN - 1) & ~(ALIGN - 1);
   if (size > MIN_CHUNK_BYTES / 4) return { views: viewsOf(new ArrayBuffer(size)), byteOffset: 0 };
-  if (filling.used + size > filling.chunk.buffer.byteLength) {
-    filling.chunk = viewsOf(largeChunk());
-    filling.used = 0;
+  if (chunkUsed + size > chunk.buffer.byteLength) {
+    chunk = viewsOf(largeChunk());
+    chunkUsed = 0;
   }
-  const byteOffset = filling.used;
-  filling.used += size;
-  return { views: filling.chunk, byteOffset };
+  const byteOffset = chunkUsed;
+  chunkUsed += size;
+  return { views: chunk, byteOffset };
 }
 
 /** A Float64Array of `length` placed in a shared chunk (no ArrayBuffer of its own). */
