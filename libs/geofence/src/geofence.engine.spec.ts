@@ -1,4 +1,8 @@
+import { jest } from '@jest/globals';
+import fc from 'fast-check';
+import { benchNetworkOptions, deviceWalks, syntheticNetwork, walkFix } from '../bench/network.js';
 import { GeofenceEngine, NO_EVENTS } from './geofence.engine.js';
+import type { DetectionPolicy } from './geofence.policy.js';
 import { ZoneValidationError } from './geofence.errors.js';
 import type { CrossingEvent, DetectionEvent, FixInput, StatusEvent, ZoneInput } from './geofence.types.js';
 import { metresPerDegreeLat, metresPerDegreeLon } from './projection.js';
@@ -347,6 +351,96 @@ describe('state machine', () => {
     const far = engine.processFix(fix(14_000, -10, 5));
     expect(statuses(far)).toEqual(['breach:confirmed']);
     expect((far[0] as StatusEvent).evidence?.signedDistanceM).toBeCloseTo(10, 6);
+  });
+
+  it('a worker walking inside a walkway is kept from the last exact evaluation, with the same answers', () => {
+    // A 3 m walkway sharing the danger zone's west edge, and a wide yard west of it. The worker walks
+    // north (0.3 m a fix) along the walkway's middle, 1.5 m from both edges: approaching, then steps
+    // into the yard's middle (safe after the 3-fix de-escalation dwell), then back.
+    const zones = [
+      DANGER,
+      rect('walk', 'safe', east(-3), 48.2, LON0, 48.201),
+      rect('yard', 'safe', east(-43), 48.2, east(-3), 48.201),
+    ];
+    const north = (i: number): number => 48.2002 + (0.3 * i) / mLat;
+    const fixes: FixInput[] = [];
+    for (let i = 0; i < 12; i++) fixes.push({ ...fix(i * 1000, -1.5, 1 + (i % 3)), lat: north(i) });
+    for (let i = 12; i < 20; i++) fixes.push({ ...fix(i * 1000, -23, 2), lat: north(i) });
+    for (let i = 20; i < 24; i++) fixes.push({ ...fix(i * 1000, -1.5, 2), lat: north(i) });
+
+    const exact = new GeofenceEngine({ exactEveryFix: true });
+    const engine = new GeofenceEngine();
+    for (const zone of zones) {
+      exact.upsertZone(zone);
+      engine.upsertZone(zone);
+    }
+    const evaluatePoint = jest.spyOn(engine as unknown as { evaluatePoint: () => boolean }, 'evaluatePoint');
+    const events: DetectionEvent[] = [];
+    fixes.forEach((f, i) => {
+      const mine = engine.processFix(f);
+      // Same events (exact evidence included) and the same deciding zone on request, fix by fix.
+      expect(mine).toEqual(exact.processFix(f));
+      expect(engine.getDevice('w1')).toEqual(exact.getDevice('w1'));
+      events.push(...mine);
+      if (i === 5) expect(engine.getDevice('w1')?.decidingZone?.zoneId).toBe('line');
+    });
+    expect(statuses(events)).toEqual(['approaching', 'safe', 'approaching']);
+    // Geometry was evaluated for fewer fixes than were processed (getDevice evaluates once per call).
+    const forFixes = evaluatePoint.mock.calls.length - fixes.length;
+    expect(forFixes).toBeLessThan(fixes.length - 6);
+    // The dwell moved on through fixes settled without geometry: safe came on the 3rd yard fix.
+    const safe = events.find((e): e is StatusEvent => e.type === 'status' && e.status === 'safe');
+    expect(safe?.atMs).toBe(14_000);
+    expect(safe?.evidence?.decidingZone?.zoneId).toBe('yard');
+    expect(safe?.evidence?.signedDistanceM).toBeCloseTo(-20, 3);
+  });
+
+  it('the shortcuts (certificates, lazy judgement) give the answers of evaluating every fix exactly', () => {
+    // Generated rail-like networks and device walks (jittering offsets, jumps across boundaries,
+    // accuracy 1-10 m scaled), under several policies, with zone updates, removals and ticks.
+    const policies: Partial<DetectionPolicy>[] = [
+      {},
+      { minBreachLevel: 'confirmed' },
+      { requireSafeZone: true, escalateMinFixes: 2 },
+      { deescalateMinFixes: 1, breachExitMarginM: 0 },
+    ];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.constantFrom(...policies),
+        fc.constantFrom(0.4, 1, 2.5),
+        (seed, policy, accuracyScale) => {
+          const network = syntheticNetwork(benchNetworkOptions(8, seed));
+          const devices = 20;
+          const count = 2000;
+          const walks = deviceWalks(network, count, devices, seed);
+          const ids = Array.from({ length: devices }, (_, d) => `dev-${d}`);
+          const exact = new GeofenceEngine({ policy, exactEveryFix: true });
+          const engine = new GeofenceEngine({ policy });
+          for (const zone of network.zones) {
+            exact.upsertZone(zone);
+            engine.upsertZone(zone);
+          }
+          for (let i = 0; i < count; i++) {
+            const f = walkFix(walks, ids, i);
+            f.accuracyM *= accuracyScale;
+            expect(engine.processFix(f)).toEqual(exact.processFix(f));
+            if (i % 500 === 250) {
+              const zone = network.zones[(i + seed) % network.zones.length]!;
+              const update = { ...zone, version: zone.version + i };
+              expect(engine.upsertZone(update, f.fixTimeMs)).toEqual(exact.upsertZone(update, f.fixTimeMs));
+            }
+            if (i === 1500) {
+              const id = network.zones[seed % network.zones.length]!.id;
+              expect(engine.removeZone(id, f.fixTimeMs)).toEqual(exact.removeZone(id, f.fixTimeMs));
+            }
+            if (i % 200 === 0) expect(engine.tick(f.fixTimeMs)).toEqual(exact.tick(f.fixTimeMs));
+          }
+          for (const id of ids) expect(engine.getDevice(id)).toEqual(exact.getDevice(id));
+        },
+      ),
+      { numRuns: 12 },
+    );
   });
 
   it('applicability: a zone for a group ignores other devices', () => {

@@ -73,6 +73,11 @@ export interface GeofenceEngineOptions {
   cellDeg?: number;
   /** Length of the pieces a zone is cut into for the grid's cover boxes, metres (default 50). */
   chunkM?: number;
+  /**
+   * Evaluate every fix exactly (default false): no certificates and no lazy breach judgement.
+   * Slower, and the same events, snapshots and query answers: a reference for tests and audits.
+   */
+  exactEveryFix?: boolean;
 }
 
 export interface ZoneSummary extends ZoneRef {
@@ -251,6 +256,19 @@ class DeviceState {
   certBreachUpperM = 0;
   certSafeClearM = 0;
   certUpperM = Infinity;
+  // Interval certificate of the last exact evaluation (processFix): at (ivLon, ivLat), with the zone
+  // set of ivEpoch, no boundary of any zone within ivClearM (so no inside/outside changes within it),
+  // the breach margin was ivMarginM (1-Lipschitz in the position while no side changes), the
+  // position's breach ivRawBreach and the safe constraint ivSafeConstraint. Invalid when ivEpoch is -1.
+  ivEpoch = -1;
+  ivLon = 0;
+  ivLat = 0;
+  ivKx = 0;
+  ivKy = 0;
+  ivClearM = 0;
+  ivMarginM = 0;
+  ivRawBreach = false;
+  ivSafeConstraint = false;
   // The grid cell of the last evaluated position (a cell's id never changes once created).
   cellX = 0;
   cellY = 0;
@@ -339,6 +357,8 @@ export class GeofenceEngine {
   private slotFlags = new Uint8Array(1024);
   private stampGen = 0;
   private readonly anonymous: DeviceState;
+  /** Certificates and lazy judgement allowed (see GeofenceEngineOptions.exactEveryFix). */
+  private readonly shortcuts: boolean;
 
   constructor(options: GeofenceEngineOptions = {}) {
     this.policy = resolvePolicy(options.policy);
@@ -355,6 +375,7 @@ export class GeofenceEngine {
     }
     this.grid = new ZoneGrid(options.cellDeg ?? 0.002);
     this.chunkM = options.chunkM ?? 50;
+    this.shortcuts = options.exactEveryFix !== true;
     this.thresholds = this.policy;
     this.anonymous = new DeviceState('', 1);
   }
@@ -650,20 +671,29 @@ export class GeofenceEngine {
     // only clear a pending dwell, done here), so the exact distance is not needed. It is computed
     // when an event is emitted, and the deciding zone when getDevice asks for it.
     const state = device.state;
-    const lazyNeedM = state === CONFIRMED || state === PROBABLE ? accuracyM : -1;
+    const lazyNeedM = this.shortcuts && (state === CONFIRMED || state === PROBABLE) ? accuracyM : -1;
     const below = state === PROBABLE;
     const lazy =
       (lazyNeedM >= 0 && this.certificateHolds(device, lon, lat, atMs, lazyNeedM, below)) ||
+      (this.shortcuts && state >= SAFE && this.intervalHolds(device, lon, lat, atMs, accuracyM, fixTimeMs)) ||
       this.evaluatePoint(lon, lat, atMs, device, ev, true, lazyNeedM, below);
 
     let crossing: CrossingEvent | null = null;
     let status: StatusEvent | null = null;
     if (lazy) {
-      device.decidingSlot = DECIDING_LAZY;
-      device.lastSafeConstraint = true;
-      device.pendingDir = 0;
+      // (The interval certificate, when it settled the fix, has moved the dwell on and set these.)
+      if (!this.intervalSettled) {
+        device.decidingSlot = DECIDING_LAZY;
+        device.lastSafeConstraint = true;
+        device.pendingDir = 0;
+      }
     } else {
       device.certEpoch = -1;
+      // (Read before checkSegment, whose evaluations overwrite them.)
+      const clearM = this.evalClearM;
+      const certifiable = this.evalUnconditional;
+      const kx = this.evalKx;
+      const ky = this.evalKy;
       if (
         device.hasFix &&
         !device.lastRawBreach &&
@@ -675,6 +705,19 @@ export class GeofenceEngine {
         crossing = this.checkSegment(device, fix, atMs);
       }
       status = this.step(device, ev, accuracyM, fixTimeMs, atMs, 'fix', false, fix);
+      if (certifiable) {
+        device.ivEpoch = this.geometryEpoch;
+        device.ivLon = lon;
+        device.ivLat = lat;
+        device.ivKx = kx;
+        device.ivKy = ky;
+        device.ivClearM = clearM;
+        device.ivMarginM = ev.marginM;
+        device.ivRawBreach = ev.breach;
+        device.ivSafeConstraint = ev.safeConstraint;
+      } else {
+        device.ivEpoch = -1;
+      }
     }
 
     device.hasFix = true;
@@ -684,7 +727,8 @@ export class GeofenceEngine {
     device.lastLat = lat;
     device.lastAccuracyM = accuracyM;
     device.lastSequence = hasSeq ? (seq as number) : NaN;
-    device.lastRawBreach = lazy || ev.breach;
+    device.lastRawBreach = this.intervalSettled ? device.ivRawBreach : lazy || ev.breach;
+    this.intervalSettled = false;
 
     if (crossing === null && status === null) return NO_EVENTS;
     if (crossing === null) return [status as StatusEvent];
@@ -744,6 +788,63 @@ export class GeofenceEngine {
     return this.policy.requireSafeZone || this.hasActiveSafeZone(device, atMs);
   }
 
+  /** Set by intervalHolds when it settled the current fix (processFix reads and clears it). */
+  private intervalSettled = false;
+
+  /**
+   * Whether the device's interval certificate (its last exact evaluation) settles this fix without
+   * geometry: the fix moved less than the clearance, so no zone's inside/outside changed and the
+   * breach margin lies within `moved` of the certified one; the state the fix classifies to is the
+   * same at both ends of that interval (targetFor is monotone in the margin), and the dwell moved
+   * on by it reaches no new state (a change needs the exact evaluation: its evidence). The straight
+   * path from the previous fix stays within the clearance too, so it crosses nothing. Only with
+   * every zone within the search radius unconditional (taken when certified) and the deciding zone
+   * within 90 % of the search radius (as for the lazy judgement: zone changes reach the device).
+   */
+  private intervalHolds(
+    device: DeviceState,
+    lon: number,
+    lat: number,
+    atMs: number,
+    accuracyM: number,
+    fixTimeMs: number,
+  ): boolean {
+    if (device.ivEpoch !== this.geometryEpoch) return false;
+    const dx = (lon - device.ivLon) * device.ivKx;
+    const dy = (lat - device.ivLat) * device.ivKy;
+    // Slack for the metric of the new latitude (as certificateHolds).
+    const movedM = Math.sqrt(dx * dx + dy * dy) * 1.001 + 1e-6;
+    if (!(movedM < device.ivClearM * (1 - 1e-4) - this.policy.boundaryToleranceM)) return false;
+    // The deciding zone stays within 90 % of the search radius, and no zone beyond the radius can
+    // come nearer than that.
+    const radius = this.searchRadiusM;
+    const b = device.ivMarginM;
+    const reachM = (b < 0 ? -b : b) + movedM;
+    if (!(reachM <= LAZY_UPPER_FRACTION * radius) || !(movedM < (1 - LAZY_UPPER_FRACTION) * radius))
+      return false;
+    const safeConstraint = this.policy.requireSafeZone || this.hasActiveSafeZone(device, atMs);
+    if (safeConstraint !== device.ivSafeConstraint) return false;
+    const current = device.state;
+    const raw = device.ivRawBreach;
+    const target = this.targetFor(current, raw, b - movedM, accuracyM);
+    if (target !== this.targetFor(current, raw, b + movedM, accuracyM)) return false;
+    const pendingDir = device.pendingDir;
+    const pendingCount = device.pendingCount;
+    const pendingSinceMs = device.pendingSinceMs;
+    const pendingTarget = device.pendingTarget;
+    if (this.advance(device, target, fixTimeMs, false) !== current) {
+      device.pendingDir = pendingDir;
+      device.pendingCount = pendingCount;
+      device.pendingSinceMs = pendingSinceMs;
+      device.pendingTarget = pendingTarget;
+      return false;
+    }
+    device.decidingSlot = DECIDING_LAZY;
+    device.lastSafeConstraint = device.ivSafeConstraint;
+    this.intervalSettled = true;
+    return true;
+  }
+
   /**
    * The state machine. Margins (hysteresis) depend on the current state; dwell (count or fix-time
    * duration) gates escalation and de-escalation separately; re-evaluations bypass dwell.
@@ -758,57 +859,15 @@ export class GeofenceEngine {
     bypassDwell: boolean,
     fix?: FixInput,
   ): StatusEvent | null {
-    const p = this.policy;
-    const b = ev.marginM;
     const current = device.state;
     device.decidingSlot = ev.decidingSlot;
     device.lastSafeConstraint = ev.safeConstraint;
-
-    const wasBreach = current >= PROBABLE;
-    let breach: boolean;
-    if (wasBreach) breach = b > -p.breachExitMarginM;
-    else
-      breach = ev.breach && b >= p.breachEnterMarginM && (p.minBreachLevel === 'probable' || b >= accuracyM);
-    let target: number;
-    if (breach) {
-      target = ev.breach && b >= accuracyM ? CONFIRMED : PROBABLE;
-    } else {
-      const reach = b + (p.warningIncludesAccuracy ? accuracyM : 0);
-      const approaching =
-        current === APPROACHING || wasBreach
-          ? reach > -(p.warningDistanceM + p.warningExitMarginM)
-          : reach >= -p.warningDistanceM;
-      target = approaching ? APPROACHING : SAFE;
-    }
-
-    let next = current;
-    if (current === UNKNOWN || current === LOST || bypassDwell) {
-      next = target;
-      device.pendingDir = 0;
-    } else if (target === current) {
-      device.pendingDir = 0;
-    } else {
-      const dir = target > current ? 1 : -1;
-      if (device.pendingDir !== dir) {
-        device.pendingDir = dir;
-        device.pendingCount = 1;
-        device.pendingSinceMs = fixTimeMs;
-        device.pendingTarget = target;
-      } else {
-        device.pendingCount++;
-        if (dir < 0 && target > device.pendingTarget) device.pendingTarget = target;
-        if (dir > 0) device.pendingTarget = target;
-      }
-      const minFixes = dir > 0 ? p.escalateMinFixes : p.deescalateMinFixes;
-      const minDuration = dir > 0 ? p.escalateMinDurationMs : p.deescalateMinDurationMs;
-      if (
-        device.pendingCount >= minFixes ||
-        (minDuration > 0 && fixTimeMs - device.pendingSinceMs >= minDuration)
-      ) {
-        next = device.pendingTarget;
-        device.pendingDir = 0;
-      }
-    }
+    const next = this.advance(
+      device,
+      this.targetFor(current, ev.breach, ev.marginM, accuracyM),
+      fixTimeMs,
+      bypassDwell,
+    );
     if (next === current) return null;
     device.state = next;
     const deciding = ev.decidingSlot >= 0 ? (this.zones[ev.decidingSlot] as ZoneRecord) : undefined;
@@ -847,6 +906,63 @@ export class GeofenceEngine {
       lastFix: null,
       silenceMs: null,
     };
+  }
+
+  /**
+   * The state a fix classifies to, from the current state (margins depend on it: hysteresis), the
+   * position's breach (`rawBreach`), its breach margin `b` and the fix's accuracy. Non-decreasing in
+   * `b` (the states are ordered safe < approaching < probable < confirmed), which the interval
+   * certificate relies on.
+   */
+  private targetFor(current: number, rawBreach: boolean, b: number, accuracyM: number): number {
+    const p = this.policy;
+    const wasBreach = current >= PROBABLE;
+    let breach: boolean;
+    if (wasBreach) breach = b > -p.breachExitMarginM;
+    else
+      breach = rawBreach && b >= p.breachEnterMarginM && (p.minBreachLevel === 'probable' || b >= accuracyM);
+    if (breach) return rawBreach && b >= accuracyM ? CONFIRMED : PROBABLE;
+    const reach = b + (p.warningIncludesAccuracy ? accuracyM : 0);
+    const approaching =
+      current === APPROACHING || wasBreach
+        ? reach > -(p.warningDistanceM + p.warningExitMarginM)
+        : reach >= -p.warningDistanceM;
+    return approaching ? APPROACHING : SAFE;
+  }
+
+  /** Dwell: moves the device's pending change towards `target`; returns the state it reaches now. */
+  private advance(device: DeviceState, target: number, fixTimeMs: number, bypassDwell: boolean): number {
+    const p = this.policy;
+    const current = device.state;
+    let next = current;
+    if (current === UNKNOWN || current === LOST || bypassDwell) {
+      next = target;
+      device.pendingDir = 0;
+    } else if (target === current) {
+      device.pendingDir = 0;
+    } else {
+      const dir = target > current ? 1 : -1;
+      if (device.pendingDir !== dir) {
+        device.pendingDir = dir;
+        device.pendingCount = 1;
+        device.pendingSinceMs = fixTimeMs;
+        device.pendingTarget = target;
+      } else {
+        device.pendingCount++;
+        if (dir < 0 && target > device.pendingTarget) device.pendingTarget = target;
+        if (dir > 0) device.pendingTarget = target;
+      }
+      const minFixes = dir > 0 ? p.escalateMinFixes : p.deescalateMinFixes;
+      const minDuration = dir > 0 ? p.escalateMinDurationMs : p.deescalateMinDurationMs;
+      if (
+        device.pendingCount >= minFixes ||
+        (minDuration > 0 && fixTimeMs - device.pendingSinceMs >= minDuration)
+      ) {
+        next = device.pendingTarget;
+        device.pendingDir = 0;
+      }
+    }
+    return next;
   }
 
   private flag(
@@ -1050,6 +1166,12 @@ export class GeofenceEngine {
   private lazyKy = 0;
   /** Every zone within the search radius applies to every device at all times (no re-check needed). */
   private lazyCertifiable = false;
+  // Of the last exact evaluation (evaluateList returning false): no zone boundary within evalClearM,
+  // whether every zone within the search radius was unconditional, the metric at the position.
+  private evalClearM = 0;
+  private evalUnconditional = false;
+  private evalKx = 0;
+  private evalKy = 0;
 
   /**
    * The point rule. Danger zones are closed (a point on, or within boundaryToleranceM of, a danger
@@ -1320,6 +1442,11 @@ export class GeofenceEngine {
       out.marginM = safeMargin;
       out.rule = safeRule;
     }
+    // For the interval certificate: no boundary nearer than this (beyond the cutoff only bounds).
+    this.evalClearM = nearestAbs < cutoff ? nearestAbs : cutoff;
+    this.evalUnconditional = unconditional;
+    this.evalKx = kxP;
+    this.evalKy = kyP;
     if (nearestAbs <= warning) {
       out.nearestSlot = nearestSlot;
       out.nearestDistanceM = nearestAbs;
