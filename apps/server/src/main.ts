@@ -1,3 +1,4 @@
+import { reserveIndexMemory } from '../../../libs/geofence/src/index.js';
 import { ConfigError, loadConfig } from './config/config.schema.js';
 import { startLookout, type LookoutRuntime } from './lookout.js';
 
@@ -31,5 +32,8 @@ export async function runUntilSignalled(start: () => Promise<LookoutRuntime>): P
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // Before the zone set is loaded: the detector's index then builds without a full collection of the
+  // loaded input (libs/geofence/src/scratch.ts). Only here, not where tests start Lookout (see there).
+  reserveIndexMemory();
   await runUntilSignalled(() => startLookout(loadConfig(process.env)));
 }

@@ -16,7 +16,13 @@ import { cpus } from 'node:os';
 import v8 from 'node:v8';
 import * as turf from '@turf/turf';
 import Flatbush from 'flatbush';
-import { createQueryScratch, GeofenceEngine, type FixInput, type ZoneInput } from '../src/index.js';
+import {
+  createQueryScratch,
+  GeofenceEngine,
+  reserveIndexMemory,
+  type FixInput,
+  type ZoneInput,
+} from '../src/index.js';
 import {
   bandRing,
   benchNetworkOptions,
@@ -463,6 +469,9 @@ function geojsonNetwork(file: string, halfWidthM: number): Network {
 
 function main(): void {
   const options = parseArgs(process.argv.slice(2));
+  // As the server's entry point does (apps/server/src/main.ts): the index's address space is reserved
+  // before any input is in the heap (see scratch.ts).
+  reserveIndexMemory();
   const results: Result[] = [];
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   log(

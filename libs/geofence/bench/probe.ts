@@ -9,12 +9,14 @@
  *                                                                           by `copies` ids in turn
  *   node dist/libs/geofence/bench/probe.js paths  [zones=10000]              time by how a fix was settled
  */
-import { GeofenceEngine, type FixInput } from '../src/index.js';
+import { GeofenceEngine, reserveIndexMemory, type FixInput } from '../src/index.js';
 import { benchNetworkOptions, deviceWalks, syntheticNetwork, walkFix, type Network } from './network.js';
 
 const FIXES = 200_000;
 const REPS = 5;
 const [command = 'spread', zonesArg = '10000', countArg] = process.argv.slice(2);
+// As the server's entry point does: the index's address space is reserved before the input exists.
+reserveIndexMemory();
 
 function build(net: Network): { engine: GeofenceEngine; ms: number; cpuMs: number } {
   const engine = new GeofenceEngine();

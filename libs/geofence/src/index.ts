@@ -23,3 +23,4 @@ export {
   type EarthModel,
 } from './projection.js';
 export { DEFAULT_ZONE_LIMITS, compileZone, type CompiledZone, type ZoneLimits } from './zone.validation.js';
+export { reserveIndexMemory } from './scratch.js';

@@ -32,9 +32,10 @@ describe('zone regions in shared chunks', () => {
 
 describe('large chunks where the address space is limited', () => {
   // A fresh node with `ulimit -v` (as strict overcommit would refuse) runs this very module, transpiled on
-  // the fly (it imports nothing), and reports the size of the chunk after the first.
-  /** [the child's address space before the chunks, in kB; the size of its second chunk, in MB] */
-  const run = (limitKb: number | null): [number, number] => {
+  // the fly (it imports nothing), and reports the size of the chunk after the first, or with `reserve`
+  // the size of the chunk its first region lands in after reserveIndexMemory() (called twice).
+  /** [the child's address space before the chunks, in kB; the size of that chunk, in MB] */
+  const run = (limitKb: number | null, reserve = false): [number, number] => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lookout-scratch-'));
     const source = readFileSync(fileURLToPath(new URL('./scratch.ts', import.meta.url)), 'utf8');
     const { outputText } = ts.transpileModule(source, {
@@ -44,12 +45,20 @@ describe('large chunks where the address space is limited', () => {
     writeFileSync(
       path.join(dir, 'probe.mjs'),
       `import { readFileSync } from 'node:fs';
-       import { allocRegion } from './scratch.mjs';
+       import { allocRegion, reserveIndexMemory } from './scratch.mjs';
        const vmKb = Number(/VmSize:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]);
-       const first = allocRegion(1000);
-       let next = allocRegion(1 << 20);
-       while (next.views === first.views) next = allocRegion(1 << 20);
-       console.log(vmKb, next.views.buffer.byteLength >> 20);`,
+       if (${reserve}) {
+         reserveIndexMemory();
+         const first = allocRegion(1000);
+         reserveIndexMemory(); // once: the chunk being filled stays
+         if (allocRegion(1000).views !== first.views) throw new Error('a second reservation replaced the chunk');
+         console.log(vmKb, first.views.buffer.byteLength >> 20);
+       } else {
+         const first = allocRegion(1000);
+         let next = allocRegion(1 << 20);
+         while (next.views === first.views) next = allocRegion(1 << 20);
+         console.log(vmKb, next.views.buffer.byteLength >> 20);
+       }`,
     );
     const limit = limitKb === null ? '' : `ulimit -v ${limitKb} && `;
     try {
@@ -72,5 +81,12 @@ describe('large chunks where the address space is limited', () => {
     // 600 MB above what node itself had reserved: 1 GB is refused, 256 MB is not.
     const [, limited] = run(baselineKb + 600 * 1024);
     expect(limited).toBe(256);
+  });
+
+  it('reserveIndexMemory() makes the first chunk a large one at once (as the server does at start)', () => {
+    if (process.platform !== 'linux') return;
+    const [baselineKb, reserved] = run(null, true);
+    expect(reserved).toBe(1024);
+    expect(run(baselineKb + 600 * 1024, true)[1]).toBe(256);
   });
 });

@@ -93,6 +93,25 @@ function largeChunk(): ArrayBuffer {
 
 let chunk = viewsOf(new ArrayBuffer(MIN_CHUNK_BYTES));
 let chunkUsed = 0;
+let reserved = false;
+
+/**
+ * Makes the chunk being filled a large one now (once; later calls do nothing), for a process that
+ * will load a large zone set: V8 counts an ArrayBuffer's whole length as external memory when it
+ * is created, and external memory that grew by ~64 MB starts a full collection, which marks the
+ * whole heap. Called at start-up, while the heap is nearly empty, that collection takes ~1 ms;
+ * left to the first large load, it marks the loaded input too (~1 GB of GeoJSON arrays for 10
+ * million vertices: 0.5–0.7 s, a third of the build). Not done on load of this module: a test
+ * runner loads it once per test file, and tens of 1 GB reservations alive at once make fork()
+ * fail (launching Chromium failed with ENOMEM).
+ */
+export function reserveIndexMemory(): void {
+  if (reserved) return;
+  reserved = true;
+  if (chunk.buffer.byteLength >= LARGE_CHUNK_BYTES) return;
+  chunk = viewsOf(largeChunk());
+  chunkUsed = 0;
+}
 
 /** A region of `bytes` (rounded up to 64): its chunk's views and its byte offset there. */
 export function allocRegion(bytes: number): { views: ChunkViews; byteOffset: number } {
