@@ -691,6 +691,7 @@ export class GeofenceEngine {
       device.certEpoch = -1;
       // (Read before checkSegment, whose evaluations overwrite them.)
       const clearM = this.evalClearM;
+      const safeOutsideM = this.evalSafeOutsideM;
       const certifiable = this.evalUnconditional;
       const kx = this.evalKx;
       const ky = this.evalKy;
@@ -715,6 +716,20 @@ export class GeofenceEngine {
         device.ivMarginM = ev.marginM;
         device.ivRawBreach = ev.breach;
         device.ivSafeConstraint = ev.safeConstraint;
+        if (safeOutsideM === safeOutsideM && (device.state === CONFIRMED || device.state === PROBABLE)) {
+          // A breach outside every safe zone: the exact values are also a breach certificate (as a
+          // lazy judgement leaves), with the nearest safe zone's distance as clearance and bound.
+          device.certEpoch = this.geometryEpoch;
+          device.certCellX = device.cellX;
+          device.certCellY = device.cellY;
+          device.certLon = lon;
+          device.certLat = lat;
+          device.certKx = kx;
+          device.certKy = ky;
+          device.certSafeClearM = safeOutsideM;
+          device.certUpperM = safeOutsideM;
+          device.certBreachUpperM = ev.marginM;
+        }
       } else {
         device.ivEpoch = -1;
       }
@@ -1169,6 +1184,7 @@ export class GeofenceEngine {
   // Of the last exact evaluation (evaluateList returning false): no zone boundary within evalClearM,
   // whether every zone within the search radius was unconditional, the metric at the position.
   private evalClearM = 0;
+  private evalSafeOutsideM = NaN;
   private evalUnconditional = false;
   private evalKx = 0;
   private evalKy = 0;
@@ -1444,6 +1460,8 @@ export class GeofenceEngine {
     }
     // For the interval certificate: no boundary nearer than this (beyond the cutoff only bounds).
     this.evalClearM = nearestAbs < cutoff ? nearestAbs : cutoff;
+    // For the breach certificate: outside every safe zone, the nearest one (exact) this far.
+    this.evalSafeOutsideM = safeRule === RULE_OUTSIDE_SAFE && !fallback && exact ? safeMargin : NaN;
     this.evalUnconditional = unconditional;
     this.evalKx = kxP;
     this.evalKy = kyP;
