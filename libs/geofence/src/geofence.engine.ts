@@ -241,7 +241,8 @@ class DeviceState {
   safeFromMs = 0;
   safeUntilMs = 0;
   safeValue = false;
-  // Certificate of the last lazy judgement (processFix): at (certLon, certLat), in grid cell
+  // Breach certificate of the last lazy judgement, or of an exact evaluation that found a breach
+  // outside every safe zone (processFix): at (certLon, certLat), in grid cell
   // (certCellX, certCellY), with the zone set of certEpoch, the position was outside every safe
   // zone, no boundary of a safe zone was within certSafeClearM, some applicable safe zone was
   // within certUpperM, and the breach margin was at most certBreachUpperM. Invalid when
