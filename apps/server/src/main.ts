@@ -33,7 +33,7 @@ export async function runUntilSignalled(start: () => Promise<LookoutRuntime>): P
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   // Before the zone set is loaded: the detector's index then builds without a full collection of the
-  // loaded input (libs/geofence/src/scratch.ts). Only here, not where tests start Lookout (see there).
+  // loaded input. Only here, not where tests start Lookout: see reserveIndexMemory (libs/geofence/src/scratch.ts).
   reserveIndexMemory();
   await runUntilSignalled(() => startLookout(loadConfig(process.env)));
 }
