@@ -60,15 +60,24 @@ if (command === 'build') {
     );
   } else {
     // Wrap the two private steps that settle a fix to learn its path, and time every call.
-    type Path = 'certificate' | 'lazy' | 'exact' | '';
+    type Path = 'certificate' | 'interval' | 'lazy' | 'exact' | '';
     let path: Path = '';
     type Step = (...args: unknown[]) => boolean;
-    const proto = Object.getPrototypeOf(engine) as Record<'certificateHolds' | 'evaluatePoint', Step>;
+    const proto = Object.getPrototypeOf(engine) as Record<
+      'certificateHolds' | 'intervalHolds' | 'evaluatePoint',
+      Step
+    >;
     const certificateHolds = proto.certificateHolds;
+    const intervalHolds = proto.intervalHolds;
     const evaluatePoint = proto.evaluatePoint;
     proto.certificateHolds = function (this: unknown, ...args: unknown[]) {
       const holds = certificateHolds.apply(this, args);
       if (holds) path = 'certificate';
+      return holds;
+    };
+    proto.intervalHolds = function (this: unknown, ...args: unknown[]) {
+      const holds = intervalHolds.apply(this, args);
+      if (holds) path = 'interval';
       return holds;
     };
     proto.evaluatePoint = function (this: unknown, ...args: unknown[]) {
@@ -78,8 +87,8 @@ if (command === 'build') {
     };
     for (let rep = 0; rep < 3; rep++) {
       for (const id of ids) engine.removeDevice(id);
-      const sums = { certificate: 0, lazy: 0, exact: 0 };
-      const counts = { certificate: 0, lazy: 0, exact: 0 };
+      const sums = { certificate: 0, interval: 0, lazy: 0, exact: 0 };
+      const counts = { certificate: 0, interval: 0, lazy: 0, exact: 0 };
       for (let i = 0; i < FIXES; i++) {
         path = '';
         const t = performance.now();
@@ -93,8 +102,8 @@ if (command === 'build') {
         }
       }
       if (rep === 0) continue;
-      const total = sums.certificate + sums.lazy + sums.exact;
-      const parts = (['certificate', 'lazy', 'exact'] as const).map(
+      const total = sums.certificate + sums.interval + sums.lazy + sums.exact;
+      const parts = (['certificate', 'interval', 'lazy', 'exact'] as const).map(
         (p) =>
           `${p} ${((100 * counts[p]) / FIXES).toFixed(1)} % of fixes, ${((100 * sums[p]) / total).toFixed(0)} % of time, ` +
           `${((1e6 * sums[p]) / Math.max(1, counts[p])).toFixed(0)} ns/fix`,
