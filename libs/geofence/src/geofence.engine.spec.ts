@@ -395,6 +395,47 @@ describe('state machine', () => {
     expect(safe?.evidence?.signedDistanceM).toBeCloseTo(-20, 3);
   });
 
+  it('a hop across a thin danger strip between two safe fixes is always tested (the skip is only for clear paths)', () => {
+    // A wide safe yard with a danger strip 0.2-2 m wide down its middle; a worker hops from one side
+    // to the other and back, 0.2-6 m from the strip, one fix a second: every hop crosses the strip.
+    // The skip of the crossing test (a path inside two boundary-free discs) must never hide one.
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.2, max: 2, noNaN: true }),
+        fc.array(
+          fc.tuple(fc.double({ min: 0.2, max: 6, noNaN: true }), fc.double({ min: -2, max: 2, noNaN: true })),
+          {
+            minLength: 4,
+            maxLength: 12,
+          },
+        ),
+        (widthM, hops) => {
+          const zones = [
+            rect('yard', 'safe', east(-60), 48.2, east(60), 48.201),
+            rect('strip', 'danger', LON0, 48.2, east(widthM), 48.201),
+          ];
+          const exact = new GeofenceEngine({ exactEveryFix: true });
+          const engine = new GeofenceEngine();
+          for (const zone of zones) {
+            exact.upsertZone(zone);
+            engine.upsertZone(zone);
+          }
+          let crossings = 0;
+          hops.forEach(([distanceM, northM], i) => {
+            const side = i % 2 === 0 ? -distanceM : widthM + distanceM;
+            const f = { ...fix(i * 1000, side, 0.5), lat: LAT + northM / mLat };
+            const mine = engine.processFix(f);
+            expect(mine).toEqual(exact.processFix(f));
+            crossings += mine.filter((e) => e.type === 'crossing').length;
+          });
+          // Every hop after the first crossed the strip between two fixes off it.
+          expect(crossings).toBe(hops.length - 1);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('the shortcuts (certificates, lazy judgement) give the answers of evaluating every fix exactly', () => {
     // Generated rail-like networks and device walks (jittering offsets, jumps across boundaries,
     // accuracy 1-10 m scaled), under several policies, with zone updates, removals and ticks.

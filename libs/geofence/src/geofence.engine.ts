@@ -702,7 +702,8 @@ export class GeofenceEngine {
         !ev.breach &&
         device.state !== LOST &&
         fixTimeMs - device.lastFixTimeMs <= this.policy.maxCrossingGapMs &&
-        (lon !== device.lastLon || lat !== device.lastLat)
+        (lon !== device.lastLon || lat !== device.lastLat) &&
+        !(this.shortcuts && this.pathClear(device, lon, lat, kx, ky, clearM))
       ) {
         crossing = this.checkSegment(device, fix, atMs);
       }
@@ -802,6 +803,37 @@ export class GeofenceEngine {
     }
     if (!(device.certUpperM + movedM <= LAZY_UPPER_FRACTION * this.searchRadiusM)) return false;
     return this.policy.requireSafeZone || this.hasActiveSafeZone(device, atMs);
+  }
+
+  /**
+   * Whether the straight path from the device's last position to (lon, lat) is known to cross no
+   * zone boundary, so the crossing test has nothing to find: it lies in the union of two discs
+   * without a boundary, one around the new position (radius `clearM`, from its exact evaluation,
+   * metric kx/ky) and, when the last position lies in the device's interval-certificate disc, one
+   * around the last position inside that disc. Two such discs cover the path when their radii add
+   * up to more than its length. (The last position is in that disc when the last fix was not a
+   * breach and the certificate is valid: it was the certificate's own position or settled by it.)
+   */
+  private pathClear(
+    device: DeviceState,
+    lon: number,
+    lat: number,
+    kx: number,
+    ky: number,
+    clearM: number,
+  ): boolean {
+    const eps = this.policy.boundaryToleranceM;
+    const dx = (lon - device.lastLon) * kx;
+    const dy = (lat - device.lastLat) * ky;
+    const lengthM = Math.sqrt(dx * dx + dy * dy) * 1.001 + 1e-6;
+    let radiiM = clearM * (1 - 1e-4) - eps;
+    if (device.ivEpoch === this.geometryEpoch) {
+      const ax = (device.lastLon - device.ivLon) * device.ivKx;
+      const ay = (device.lastLat - device.ivLat) * device.ivKy;
+      const lastRadiusM = device.ivClearM * (1 - 1e-4) - eps - (Math.sqrt(ax * ax + ay * ay) * 1.001 + 1e-6);
+      if (lastRadiusM > 0) radiiM += lastRadiusM;
+    }
+    return lengthM < radiiM;
   }
 
   /** Set by intervalHolds when it settled the current fix (processFix reads and clears it). */
