@@ -56,6 +56,20 @@ function statuses(events: readonly DetectionEvent[]): string[] {
     .map((e) => (e.breachLevel === null ? e.status : `${e.status}:${e.breachLevel}`));
 }
 
+/** An engine and its reference (`exactEveryFix`), both holding `zones`. */
+function withReference(
+  zones: readonly ZoneInput[],
+  policy: Partial<DetectionPolicy> = {},
+): { engine: GeofenceEngine; exact: GeofenceEngine } {
+  const engine = new GeofenceEngine({ policy });
+  const exact = new GeofenceEngine({ policy, exactEveryFix: true });
+  for (const zone of zones) {
+    engine.upsertZone(zone);
+    exact.upsertZone(zone);
+  }
+  return { engine, exact };
+}
+
 function run(engine: GeofenceEngine, fixes: FixInput[]): DetectionEvent[] {
   return fixes.flatMap((f) => [...engine.processFix(f)]);
 }
@@ -368,12 +382,7 @@ describe('state machine', () => {
     for (let i = 12; i < 20; i++) fixes.push({ ...fix(i * 1000, -23, 2), lat: north(i) });
     for (let i = 20; i < 24; i++) fixes.push({ ...fix(i * 1000, -1.5, 2), lat: north(i) });
 
-    const exact = new GeofenceEngine({ exactEveryFix: true });
-    const engine = new GeofenceEngine();
-    for (const zone of zones) {
-      exact.upsertZone(zone);
-      engine.upsertZone(zone);
-    }
+    const { engine, exact } = withReference(zones);
     const evaluatePoint = jest.spyOn(engine as unknown as { evaluatePoint: () => boolean }, 'evaluatePoint');
     const events: DetectionEvent[] = [];
     fixes.forEach((f, i) => {
@@ -414,12 +423,7 @@ describe('state machine', () => {
             rect('yard', 'safe', east(-60), 48.2, east(60), 48.201),
             rect('strip', 'danger', LON0, 48.2, east(widthM), 48.201),
           ];
-          const exact = new GeofenceEngine({ exactEveryFix: true });
-          const engine = new GeofenceEngine();
-          for (const zone of zones) {
-            exact.upsertZone(zone);
-            engine.upsertZone(zone);
-          }
+          const { engine, exact } = withReference(zones);
           let crossings = 0;
           hops.forEach(([distanceM, northM], i) => {
             const side = i % 2 === 0 ? -distanceM : widthM + distanceM;
@@ -456,12 +460,7 @@ describe('state machine', () => {
           const count = 2000;
           const walks = deviceWalks(network, count, devices, seed);
           const ids = Array.from({ length: devices }, (_, d) => `dev-${d}`);
-          const exact = new GeofenceEngine({ policy, exactEveryFix: true });
-          const engine = new GeofenceEngine({ policy });
-          for (const zone of network.zones) {
-            exact.upsertZone(zone);
-            engine.upsertZone(zone);
-          }
+          const { engine, exact } = withReference(network.zones, policy);
           for (let i = 0; i < count; i++) {
             const f = walkFix(walks, ids, i);
             f.accuracyM *= accuracyScale;

@@ -308,6 +308,18 @@ const STATUS_NAMES: Record<number, DeviceStatus> = {
   [CONFIRMED]: 'breach',
 };
 
+/**
+ * The distance of a move (dLon, dLat) in metres, measured with the scales (kx, ky) of a position's
+ * latitude, rounded up to hold in the metric of any latitude a certificate may still cover (the
+ * relative change is ~1e-5 over a grid cell). The certificates compare moves against distances
+ * certified at that position.
+ */
+function metresUpTo(dLon: number, dLat: number, kx: number, ky: number): number {
+  const dx = dLon * kx;
+  const dy = dLat * ky;
+  return Math.sqrt(dx * dx + dy * dy) * 1.001 + 1e-6;
+}
+
 function statusName(state: number): DeviceStatus {
   return STATUS_NAMES[state];
 }
@@ -721,16 +733,7 @@ export class GeofenceEngine {
         if (safeOutsideM === safeOutsideM && (device.state === CONFIRMED || device.state === PROBABLE)) {
           // A breach outside every safe zone: the exact values are also a breach certificate (as a
           // lazy judgement leaves), with the nearest safe zone's distance as clearance and bound.
-          device.certEpoch = this.geometryEpoch;
-          device.certCellX = device.cellX;
-          device.certCellY = device.cellY;
-          device.certLon = lon;
-          device.certLat = lat;
-          device.certKx = kx;
-          device.certKy = ky;
-          device.certSafeClearM = safeOutsideM;
-          device.certUpperM = safeOutsideM;
-          device.certBreachUpperM = ev.marginM;
+          this.certify(device, lon, lat, kx, ky, safeOutsideM, safeOutsideM, ev.marginM);
         }
       } else {
         device.ivEpoch = -1;
@@ -792,10 +795,7 @@ export class GeofenceEngine {
     if (device.certEpoch !== this.geometryEpoch) return false;
     const grid = this.grid;
     if (grid.cellX(lon) !== device.certCellX || grid.cellY(lat) !== device.certCellY) return false;
-    const dx = (lon - device.certLon) * device.certKx;
-    const dy = (lat - device.certLat) * device.certKy;
-    // Slack for the metric of the new latitude (relative change ~1e-5 over a cell).
-    const movedM = Math.sqrt(dx * dx + dy * dy) * 1.001 + 1e-6;
+    const movedM = metresUpTo(lon - device.certLon, lat - device.certLat, device.certKx, device.certKy);
     const safeClearM = device.certSafeClearM * (1 - 1e-4) - movedM;
     if (!(safeClearM > this.policy.boundaryToleranceM)) return false;
     if (below ? !(device.certBreachUpperM * (1 + 1e-4) + movedM < needM) : !(safeClearM >= needM)) {
@@ -823,17 +823,42 @@ export class GeofenceEngine {
     clearM: number,
   ): boolean {
     const eps = this.policy.boundaryToleranceM;
-    const dx = (lon - device.lastLon) * kx;
-    const dy = (lat - device.lastLat) * ky;
-    const lengthM = Math.sqrt(dx * dx + dy * dy) * 1.001 + 1e-6;
+    const lengthM = metresUpTo(lon - device.lastLon, lat - device.lastLat, kx, ky);
     let radiiM = clearM * (1 - 1e-4) - eps;
     if (device.ivEpoch === this.geometryEpoch) {
-      const ax = (device.lastLon - device.ivLon) * device.ivKx;
-      const ay = (device.lastLat - device.ivLat) * device.ivKy;
-      const lastRadiusM = device.ivClearM * (1 - 1e-4) - eps - (Math.sqrt(ax * ax + ay * ay) * 1.001 + 1e-6);
+      const lastRadiusM =
+        device.ivClearM * (1 - 1e-4) -
+        eps -
+        metresUpTo(device.lastLon - device.ivLon, device.lastLat - device.ivLat, device.ivKx, device.ivKy);
       if (lastRadiusM > 0) radiiM += lastRadiusM;
     }
     return lengthM < radiiM;
+  }
+
+  /**
+   * Gives the device a breach certificate at (lon, lat), in the grid cell of its last evaluation
+   * (see DeviceState.certEpoch for what the bounds mean).
+   */
+  private certify(
+    device: DeviceState,
+    lon: number,
+    lat: number,
+    kx: number,
+    ky: number,
+    safeClearM: number,
+    upperM: number,
+    breachUpperM: number,
+  ): void {
+    device.certEpoch = this.geometryEpoch;
+    device.certCellX = device.cellX;
+    device.certCellY = device.cellY;
+    device.certLon = lon;
+    device.certLat = lat;
+    device.certKx = kx;
+    device.certKy = ky;
+    device.certSafeClearM = safeClearM;
+    device.certUpperM = upperM;
+    device.certBreachUpperM = breachUpperM;
   }
 
   /** Set by intervalHolds when it settled the current fix (processFix reads and clears it). */
@@ -858,10 +883,7 @@ export class GeofenceEngine {
     fixTimeMs: number,
   ): boolean {
     if (device.ivEpoch !== this.geometryEpoch) return false;
-    const dx = (lon - device.ivLon) * device.ivKx;
-    const dy = (lat - device.ivLat) * device.ivKy;
-    // Slack for the metric of the new latitude (as certificateHolds).
-    const movedM = Math.sqrt(dx * dx + dy * dy) * 1.001 + 1e-6;
+    const movedM = metresUpTo(lon - device.ivLon, lat - device.ivLat, device.ivKx, device.ivKy);
     if (!(movedM < device.ivClearM * (1 - 1e-4) - this.policy.boundaryToleranceM)) return false;
     // The deciding zone stays within 90 % of the search radius, and no zone beyond the radius can
     // come nearer than that.
@@ -1190,16 +1212,16 @@ export class GeofenceEngine {
     const entries = cell < 0 ? EMPTY_CELL : grid.cells[cell];
     if (!this.evaluateList(entries, lon, lat, atMs, device, out, exact, lazyNeedM, below)) return false;
     if (this.lazyCertifiable) {
-      device.certEpoch = this.geometryEpoch;
-      device.certCellX = cx;
-      device.certCellY = cy;
-      device.certLon = lon;
-      device.certLat = lat;
-      device.certKx = this.lazyKx;
-      device.certKy = this.lazyKy;
-      device.certBreachUpperM = this.lazyBreachUpperM;
-      device.certSafeClearM = this.lazySafeClearM;
-      device.certUpperM = this.lazyUpperM;
+      this.certify(
+        device,
+        lon,
+        lat,
+        this.lazyKx,
+        this.lazyKy,
+        this.lazySafeClearM,
+        this.lazyUpperM,
+        this.lazyBreachUpperM,
+      );
     } else {
       device.certEpoch = -1;
     }
