@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import mqttPacket from 'mqtt-packet';
 import {
-  BrokerConnectError,
   BrokerConnectionLostError,
   DEFAULT_CONNECT_TIMEOUT_MS,
   type FixPublisher,
   type MqttConnectOptions,
   type QoS,
+  untilAccepted,
 } from './mqtt.publisher.js';
 
 const KEEPALIVE_S = 60;
@@ -52,41 +52,27 @@ export async function connectLeanPublisher(options: MqttConnectOptions): Promise
     ...(options.username !== undefined ? { username: options.username } : {}),
     ...(options.password !== undefined ? { password: Buffer.from(options.password) } : {}),
   });
-  await new Promise<void>((resolve, reject) => {
-    let received = Buffer.alloc(0);
-    const timer = setTimeout(
-      () => fail(`no answer within ${connectTimeoutMs / 1000} s (is the broker running?)`),
-      connectTimeoutMs,
-    );
-    const onData = (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
-      if (received.length < 4) return;
-      if (received[0] !== 0x20) return fail(`expected a CONNACK, got packet type ${received[0]! >> 4}`);
-      const code = received[3]!;
-      if (code !== 0)
-        return fail(`the broker refused the connection: ${CONNACK_REASONS[code] ?? `code ${code}`}`);
-      cleanUp();
-      resolve();
-    };
-    const onError = (error: Error) => fail(error.message);
-    const onClose = () => fail('the connection closed before the broker accepted it');
-    function cleanUp() {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('error', onError);
-      socket.off('close', onClose);
-    }
-    function fail(reason: string) {
-      cleanUp();
-      socket.on('error', () => undefined);
-      socket.destroy();
-      reject(new BrokerConnectError(brokerUrl, reason));
-    }
-    socket.on('data', onData);
-    socket.on('error', onError);
-    socket.on('close', onClose);
-    socket.once('connect', () => socket.write(connect));
-  });
+  await untilAccepted(
+    socket,
+    brokerUrl,
+    connectTimeoutMs,
+    (accept, refuse) => {
+      let received = Buffer.alloc(0);
+      const onData = (chunk: Buffer) => {
+        received = Buffer.concat([received, chunk]);
+        if (received.length < 4) return;
+        if (received[0] !== 0x20) return refuse(`expected a CONNACK, got packet type ${received[0]! >> 4}`);
+        const code = received[3]!;
+        if (code !== 0)
+          return refuse(`the broker refused the connection: ${CONNACK_REASONS[code] ?? `code ${code}`}`);
+        accept();
+      };
+      socket.on('data', onData);
+      socket.once('connect', () => socket.write(connect));
+      return () => socket.off('data', onData);
+    },
+    () => socket.destroy(),
+  );
   return new LeanPublisher(socket, brokerUrl);
 }
 

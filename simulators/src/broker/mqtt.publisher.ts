@@ -60,34 +60,68 @@ export async function connectMqttPublisher(options: MqttConnectOptions): Promise
   } catch (error) {
     throw new BrokerConnectError(brokerUrl, (error as Error).message);
   }
-  await new Promise<void>((resolve, reject) => {
+  await untilAccepted(
+    client,
+    brokerUrl,
+    connectTimeoutMs,
+    (accept) => {
+      client.on('connect', accept);
+      return () => client.off('connect', accept);
+    },
+    () => client.end(true),
+  );
+  return new MqttFixPublisher(client, brokerUrl);
+}
+
+/** What untilAccepted needs of a connection (an MQTT.js client, a socket): its 'error' and 'close' events. */
+interface ConnectionEvents {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  off(event: 'error', listener: (error: Error) => void): unknown;
+  off(event: 'close', listener: () => void): unknown;
+}
+
+/**
+ * Waits until a new connection is accepted by the broker. `watch` listens for whatever says so (MQTT.js's
+ * 'connect', or the lean publisher's CONNACK) and calls `accept`, or `refuse` with a reason; it returns
+ * how to stop listening. An 'error' or 'close' of the connection, or no answer within `timeoutMs`, refuses
+ * too. A refusal closes the connection (`abort`) and rejects with BrokerConnectError naming the URL.
+ */
+export function untilAccepted(
+  connection: ConnectionEvents,
+  brokerUrl: string,
+  timeoutMs: number,
+  watch: (accept: () => void, refuse: (reason: string) => void) => () => void,
+  abort: () => void,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
-      () => fail(`no answer within ${connectTimeoutMs / 1000} s (is the broker running?)`),
-      connectTimeoutMs,
+      () => refuse(`no answer within ${timeoutMs / 1000} s (is the broker running?)`),
+      timeoutMs,
     );
-    const onConnect = () => {
-      cleanUp();
-      resolve();
-    };
-    const onError = (error: Error) => fail(error.message);
-    const onClose = () => fail('the connection closed before the broker accepted it');
+    const onError = (error: Error) => refuse(error.message);
+    const onClose = () => refuse('the connection closed before the broker accepted it');
+    let unwatch = (): void => undefined;
     function cleanUp() {
       clearTimeout(timer);
-      client.off('connect', onConnect);
-      client.off('error', onError);
-      client.off('close', onClose);
+      unwatch();
+      connection.off('error', onError);
+      connection.off('close', onClose);
     }
-    function fail(reason: string) {
+    function accept() {
       cleanUp();
-      client.on('error', () => undefined); // late socket errors after giving up must not crash the process
-      client.end(true);
+      resolve();
+    }
+    function refuse(reason: string) {
+      cleanUp();
+      connection.on('error', () => undefined); // late socket errors after giving up must not crash the process
+      abort();
       reject(new BrokerConnectError(brokerUrl, reason));
     }
-    client.on('connect', onConnect);
-    client.on('error', onError);
-    client.on('close', onClose);
+    connection.on('error', onError);
+    connection.on('close', onClose);
+    unwatch = watch(accept, refuse);
   });
-  return new MqttFixPublisher(client, brokerUrl);
 }
 
 class MqttFixPublisher implements FixPublisher {
