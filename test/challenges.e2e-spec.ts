@@ -4,9 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { LookoutRuntime } from '../apps/server/src/lookout.js';
 import { apiClient, expectStatus, type ApiClient } from './support/api.js';
-import { login, runId, sql, startTestLookout } from './support/harness.js';
+import { login, runId, sql, startTestLookout, external } from './support/harness.js';
 
-const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
 const PASSWORD = 'a long enough password';
 const CONFIG = {
   hardwareRevision: 'B2',

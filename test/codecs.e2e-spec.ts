@@ -12,9 +12,8 @@ import {
   runId,
   sql,
   startTestLookout,
+  external,
 } from './support/harness.js';
-
-const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
 
 /** Every codec Lookout ships, end to end: a device of that codec publishes, the server stores what it meant. */
 describe(`device codecs end to end (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded'})`, () => {

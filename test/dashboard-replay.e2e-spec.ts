@@ -12,9 +12,8 @@ import {
 } from './support/browser.js';
 import { apiClient, expectStatus, type ApiClient } from './support/api.js';
 import { setUpSupplierHalf, SUPPLIER_PASSWORD, type SupplierHalf } from './support/supplier-half.js';
-import { eventually, login, runId, sql, startTestLookout, ADMIN } from './support/harness.js';
+import { eventually, login, runId, sql, startTestLookout, ADMIN, external } from './support/harness.js';
 
-const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
 const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
 // Around (-3.7, 54.7): away from every other suite's zones.
 const CENTRE = { lon: -3.7, lat: 54.7 };

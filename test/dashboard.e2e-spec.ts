@@ -12,9 +12,8 @@ import {
   waitForZonesDrawn,
 } from './support/browser.js';
 import { setUpTwoSupplierTrial, SUPPLIER_PASSWORD, type SupplierHalf } from './support/supplier-half.js';
-import { eventually, login, runId, sql, startTestLookout, ADMIN } from './support/harness.js';
+import { eventually, login, runId, sql, startTestLookout, ADMIN, external } from './support/harness.js';
 
-const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
 const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
 const PASSWORD = SUPPLIER_PASSWORD;
 // Around (-3.6, 54.6): away from every other suite's zones.

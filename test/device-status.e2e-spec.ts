@@ -11,9 +11,8 @@ import {
   sql,
   startTestLookout,
   type LiveClient,
+  external,
 } from './support/harness.js';
-
-const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
 
 /**
  * Device status follows the retained status topic and the last will (DESIGN.md, "MQTT contract"): a device

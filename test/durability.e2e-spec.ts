@@ -13,9 +13,9 @@ import {
   sql,
   startTestLookout,
   tempDataDir,
+  external,
 } from './support/harness.js';
 
-const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Publishes `count` QoS 1 fixes, one every `intervalMs`, without waiting for PUBACKs (a device's queue). */

@@ -2,9 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LookoutRuntime } from '../apps/server/src/lookout.js';
 import { apiClient, expectStatus, type ApiClient } from './support/api.js';
-import { login, runId, sql, startTestLookout } from './support/harness.js';
+import { login, runId, sql, startTestLookout, external } from './support/harness.js';
 
-const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
 const PASSWORD = 'a long enough password';
 const PNG = Buffer.from(
   '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a6d3e0c50000000049454e44ae426082',

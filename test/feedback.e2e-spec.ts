@@ -1,8 +1,7 @@
 import type { LookoutRuntime } from '../apps/server/src/lookout.js';
 import { apiClient, expectStatus, type ApiClient } from './support/api.js';
-import { login, runId, startTestLookout } from './support/harness.js';
+import { login, runId, startTestLookout, external } from './support/harness.js';
 
-const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
 const PASSWORD = 'a long enough password';
 const answers = (score: number) => ({
   comfort: score,

@@ -20,9 +20,8 @@ import {
   sql,
   startTestLookout,
   type LiveClient,
+  external,
 } from './support/harness.js';
-
-const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
 
 describe(`ingest end to end (${external ? 'DATABASE_URL + MQTT_URL' : 'embedded PostgreSQL + aedes'})`, () => {
   let runtime: LookoutRuntime;

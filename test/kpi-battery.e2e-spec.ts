@@ -7,10 +7,8 @@ import {
 import { parseScenario } from '../simulators/src/scenario/scenario.loader.js';
 import { publishScenario } from '../simulators/src/scenario/scenario.runner.js';
 import { apiClient, expectStatus, type ApiClient } from './support/api.js';
-import { eventually, login, runId, sql, startTestLookout } from './support/harness.js';
+import { eventually, login, runId, sql, startTestLookout, external } from './support/harness.js';
 import { addDevice, addSupplier, type KpiDevice } from './support/kpi-trial.js';
-
-const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
 
 /**
  * Four hours of two wearables standing in a cess, each with a battery: `steady` drains 12.5 %/h from 95 %

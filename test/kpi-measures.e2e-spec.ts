@@ -10,7 +10,7 @@ import {
 import { parseScenario } from '../simulators/src/scenario/scenario.loader.js';
 import { publishScenario } from '../simulators/src/scenario/scenario.runner.js';
 import { apiClient, expectStatus, type ApiClient } from './support/api.js';
-import { eventually, login, runId, sql, startTestLookout } from './support/harness.js';
+import { eventually, login, runId, sql, startTestLookout, external } from './support/harness.js';
 import {
   addDevice,
   addSupplier,
@@ -24,7 +24,6 @@ import {
   type PlainFix,
 } from './support/kpi-trial.js';
 
-const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 /** This suite's ground-truth body limit (GROUND_TRUTH_MAX_BODY_MB), small so both sides of it are cheap to send. */

@@ -16,10 +16,9 @@ import {
 import { parseScenario } from '../simulators/src/scenario/scenario.loader.js';
 import { publishScenario } from '../simulators/src/scenario/scenario.runner.js';
 import { apiClient, expectStatus, type ApiClient } from './support/api.js';
-import { eventually, login, runId, sql, startTestLookout } from './support/harness.js';
+import { eventually, login, runId, sql, startTestLookout, external } from './support/harness.js';
 import { addSupplierWithUser } from './support/supplier-half.js';
 
-const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
 const SCENARIO_FILE = fileURLToPath(new URL('../simulators/scenarios/multi-supplier.yaml', import.meta.url));
 const ACCEPTED = {
   hardwareRevision: 'B2',

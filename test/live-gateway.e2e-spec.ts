@@ -19,9 +19,9 @@ import {
   sql,
   startTestLookout,
   type LiveClient,
+  external,
 } from './support/harness.js';
 
-const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
 // Around (-3.1, 54.2): away from every other suite's zones. 0.001° of longitude is ~65 m here.
 const CENTRE = { lon: -3.1, lat: 54.2 };
 const SQUARE = [

@@ -1,8 +1,7 @@
 import type { LookoutRuntime } from '../apps/server/src/lookout.js';
 import { apiClient, expectStatus, type ApiClient } from './support/api.js';
-import { login, runId, sql, startTestLookout } from './support/harness.js';
+import { login, runId, sql, startTestLookout, external } from './support/harness.js';
 
-const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
 const PASSWORD = 'a long enough password';
 
 /** A complete version-1 supplier trial report. */

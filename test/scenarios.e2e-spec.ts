@@ -17,9 +17,8 @@ import {
   sql,
   startTestLookout,
   type LiveClient,
+  external,
 } from './support/harness.js';
-
-const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
 
 /**
  * What the server's detector (libs/geofence) can do. The suite asserts each capability's outcome when its

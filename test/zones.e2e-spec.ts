@@ -13,9 +13,8 @@ import {
   sql,
   startTestLookout,
   type LiveClient,
+  external,
 } from './support/harness.js';
-
-const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
 
 type Json = Record<string, unknown> & { issues?: { path: string; message: string }[]; message?: string };
 type Position = [number, number];

@@ -30,6 +30,12 @@ export async function tempDataDir(): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), 'lookout-test-'));
 }
 
+/**
+ * Whether the suites run against the real services (CI sets DATABASE_URL and MQTT_URL) rather than the
+ * embedded PostgreSQL and aedes; pass it as `startTestLookout({ external })`.
+ */
+export const external = Boolean(process.env.DATABASE_URL && process.env.MQTT_URL);
+
 /** Boots the real application on ephemeral ports. */
 export async function startTestLookout(services: TestServices): Promise<LookoutRuntime> {
   const env: Record<string, string | undefined> = {
