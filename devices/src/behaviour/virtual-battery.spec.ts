@@ -1,5 +1,6 @@
 import { decodeDeviceEvents, encodeDeviceEvents } from '../codecs/canonical-event-json.codec.js';
 import { LocalFrame } from './local-frame.js';
+import { CESS } from '../testing/zones.js';
 import { SeededRandom } from './seeded-random.js';
 import { batteryModelSchema, VirtualBattery, type BatteryModelInput } from './virtual-battery.js';
 import { VirtualWearable, type ObservedFix } from './virtual-wearable.js';
@@ -100,27 +101,8 @@ describe('virtual battery', () => {
 
 describe('virtual wearable with a battery', () => {
   const frame = new LocalFrame({ lon: -1.5, lat: 52.9 });
-  const zones = [
-    {
-      id: 'cess',
-      kind: 'safe' as const,
-      geometry: {
-        type: 'polygons' as const,
-        polygons: [
-          [
-            [
-              { x: -100, y: -12 },
-              { x: 100, y: -12 },
-              { x: 100, y: -4 },
-              { x: -100, y: -4 },
-            ],
-          ],
-        ],
-      },
-      windows: [],
-      appliesTo: [],
-    },
-  ];
+  const zones = [CESS];
+
   /** Ten minutes of one fix a second, stepping out of the cess for a few seconds every minute. */
   const fixes: ObservedFix[] = Array.from({ length: 600 }, (_, i) => {
     const { lon, lat } = frame.toLonLat(0, i % 60 < 5 ? -16 : -8);

@@ -1,8 +1,8 @@
 import { decodeDeviceEvents } from '../codecs/canonical-event-json.codec.js';
 import { encodeDeviceEvents } from '../codecs/canonical-event-json.codec.js';
 import { LocalFrame } from './local-frame.js';
-import type { PlanarZone } from './planar-zone.js';
 import { SeededRandom } from './seeded-random.js';
+import { CESS } from '../testing/zones.js';
 import { VirtualWearable, type ObservedFix } from './virtual-wearable.js';
 import {
   WEARABLE_MODELS,
@@ -12,25 +12,6 @@ import {
 } from './wearable-model.js';
 
 const frame = new LocalFrame({ lon: -1.5, lat: 52.9 });
-const cess: PlanarZone = {
-  id: 'cess',
-  kind: 'safe',
-  geometry: {
-    type: 'polygons',
-    polygons: [
-      [
-        [
-          { x: -100, y: -12 },
-          { x: 100, y: -12 },
-          { x: 100, y: -4 },
-          { x: -100, y: -4 },
-        ],
-      ],
-    ],
-  },
-  windows: [],
-  appliesTo: [],
-};
 const T0 = Date.parse('2026-05-01T10:00:00Z');
 
 /** One fix a second at y(t) metres across the cess, accuracy 2 m. */
@@ -45,7 +26,7 @@ function run(model: WearableModelInput, ys: number[], seed: number | string = 1,
   const wearable = new VirtualWearable({
     deviceId: 'w',
     model: wearableModelSchema.parse(model),
-    zones: [cess],
+    zones: [CESS],
     frame,
     random: new SeededRandom(seed),
   });

@@ -2,26 +2,8 @@ import { booleanPointInPolygon, polygon as turfPolygon } from '@turf/turf';
 import fc from 'fast-check';
 import { LocalFrame, type PlanarZone } from '../../../devices/src/behaviour/index.js';
 import { computeCrossings, withFixesDuring } from './ground-truth.js';
+import { CESS } from '../../../devices/src/testing/zones.js';
 
-const cess: PlanarZone = {
-  id: 'cess',
-  kind: 'safe',
-  geometry: {
-    type: 'polygons',
-    polygons: [
-      [
-        [
-          { x: -100, y: -12 },
-          { x: 100, y: -12 },
-          { x: 100, y: -4 },
-          { x: -100, y: -4 },
-        ],
-      ],
-    ],
-  },
-  windows: [],
-  appliesTo: [],
-};
 const line: PlanarZone = {
   id: 'line',
   kind: 'danger',
@@ -48,7 +30,7 @@ describe('ground truth', () => {
     // y = -8 → -16 over 0..8 s and back by 16 s: the edge y = -12 is passed at 4 s and 12 s.
     const out = walk(0, -8, 0, -16, 8000);
     const positionAt = (t: number) => (t <= 8000 ? out(t) : { x: 0, y: -16 + ((t - 8000) / 8000) * 8 });
-    const crossings = computeCrossings({ deviceId: 'w', zones: [cess], positionAt, fromMs: 0, toMs: 20_000 });
+    const crossings = computeCrossings({ deviceId: 'w', zones: [CESS], positionAt, fromMs: 0, toMs: 20_000 });
     expect(crossings).toEqual([
       {
         deviceId: 'w',
@@ -72,7 +54,7 @@ describe('ground truth', () => {
     expect(crossings.map((c) => [c.zoneId, c.timeOutMs, c.timeBackInMs])).toEqual([['line', 9000, 11_001]]);
     const open = computeCrossings({
       deviceId: 'w',
-      zones: [cess],
+      zones: [CESS],
       positionAt: walk(0, -8, 0, -20, 8000),
       fromMs: 0,
       toMs: 10_000,
@@ -84,7 +66,7 @@ describe('ground truth', () => {
 
   it('opens and closes crossings at window edges, without movement', () => {
     const possession: PlanarZone = {
-      ...cess,
+      ...CESS,
       id: 'possession',
       geometry: {
         type: 'polygons',
@@ -103,7 +85,7 @@ describe('ground truth', () => {
     };
     const crossings = computeCrossings({
       deviceId: 'w',
-      zones: [cess, possession],
+      zones: [CESS, possession],
       positionAt: () => ({ x: 0, y: 0 }),
       fromMs: 0,
       toMs: 20_000,
@@ -116,7 +98,7 @@ describe('ground truth', () => {
   });
 
   it('applies zones only to their devices and counts the fixes inside each crossing', () => {
-    const mine = { ...cess, appliesTo: ['someone-else'] };
+    const mine = { ...CESS, appliesTo: ['someone-else'] };
     expect(
       computeCrossings({
         deviceId: 'w',
@@ -128,7 +110,7 @@ describe('ground truth', () => {
     ).toEqual([]);
     const [crossing] = computeCrossings({
       deviceId: 'w',
-      zones: [cess],
+      zones: [CESS],
       positionAt: () => ({ x: 0, y: -30 }),
       fromMs: 0,
       toMs: 5000,
@@ -160,7 +142,7 @@ describe('ground truth', () => {
           const positionAt = walk(x0, y0, x1, y1, durationMs);
           const crossings = computeCrossings({
             deviceId: 'w',
-            zones: [cess],
+            zones: [CESS],
             positionAt,
             fromMs: 0,
             toMs: durationMs,
